@@ -1,0 +1,267 @@
+import { z } from 'zod'
+import { YunpianTransportError } from './errors.js'
+import { encodeMultiText, encodeTplValue } from './protocol/form.js'
+import {
+  type Account,
+  accountSchema,
+  type BatchSendResult,
+  batchResultSchema,
+  type SendRecord,
+  type SendResult,
+  sendRecordSchema,
+  sendResultSchema,
+} from './protocol/responses.js'
+import { formatChinaTime } from './protocol/time.js'
+import { type Endpoint, type RetryEvent, Transport } from './protocol/transport.js'
+import {
+  type ReplyRecord,
+  replyRecordSchema,
+  type StatusReport,
+  statusRecordSchema,
+} from './reports/records.js'
+import {
+  type BatchSendRequest,
+  batchSendSchema,
+  type GetRecordRequest,
+  getRecordSchema,
+  type MultiSendRequest,
+  multiSendSchema,
+  type PullRequest,
+  pullSchema,
+  type SingleSendRequest,
+  singleSendSchema,
+  type TplSingleSendRequest,
+  tplSingleSendSchema,
+} from './validation/requests.js'
+import { validate } from './validation/validate.js'
+
+export const YUNPIAN_HOSTS = {
+  cn: 'https://sms.yunpian.com',
+  us: 'https://us.yunpian.com',
+} as const
+export type YunpianRegion = keyof typeof YUNPIAN_HOSTS
+
+export const clientOptionsSchema = z.strictObject({
+  apikey: z
+    .string({ error: 'must be your 32-character Yunpian apikey' })
+    .regex(/^[0-9A-Za-z]{32}$/, 'must be your 32-character Yunpian apikey (letters and digits)'),
+  region: z
+    .enum(['cn', 'us'], { error: 'must be "cn" (sms.yunpian.com) or "us" (us.yunpian.com)' })
+    .default('cn'),
+  baseUrl: z
+    .string()
+    .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
+    .optional(),
+  timeoutMs: z.number().int().min(1, 'must be a positive number of milliseconds').default(10_000),
+  retries: z.number().int().min(0).max(10, 'must be an integer from 0 to 10').default(2),
+  retryDelayMs: z.number().int().min(0).max(60_000).default(200),
+  connections: z.number().int().min(1).max(1024, 'must be an integer from 1 to 1024').default(16),
+  onRetry: z
+    .custom<(event: RetryEvent) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+})
+
+export type YunpianClientOptions = z.input<typeof clientOptionsSchema>
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+const endpoint = (name: string, kind: Endpoint['kind']): Endpoint => ({ name, kind })
+const ENDPOINTS = {
+  singleSend: endpoint('sms/single_send', 'send'),
+  batchSend: endpoint('sms/batch_send', 'send'),
+  multiSend: endpoint('sms/multi_send', 'send'),
+  tplSingleSend: endpoint('sms/tpl_single_send', 'send'),
+  pullStatus: endpoint('sms/pull_status', 'read'),
+  pullReply: endpoint('sms/pull_reply', 'read'),
+  getRecord: endpoint('sms/get_record', 'read'),
+  userGet: endpoint('user/get', 'read'),
+}
+
+const flag = (value: boolean | undefined) => (value === undefined ? undefined : String(value))
+
+/**
+ * Yunpian's v2 API over one keep-alive undici pool. Every request is validated before any I/O and
+ * every answer is validated after; failures are typed (`errors.ts`). Sends are never retried once
+ * a byte of them may have reached Yunpian.
+ */
+export class YunpianClient {
+  readonly sms: SmsApi
+  readonly user: UserApi
+  readonly region: YunpianRegion
+  readonly baseUrl: string
+  readonly #transport: Transport
+
+  constructor(options: YunpianClientOptions) {
+    const o = validate('YunpianClient options', clientOptionsSchema, options)
+    this.region = o.region
+    this.baseUrl = o.baseUrl ?? YUNPIAN_HOSTS[o.region]
+    this.#transport = new Transport({
+      baseUrl: this.baseUrl,
+      apikey: o.apikey,
+      timeoutMs: o.timeoutMs,
+      retries: o.retries,
+      retryDelayMs: o.retryDelayMs,
+      connections: o.connections,
+      onRetry: o.onRetry,
+    })
+    this.sms = new SmsApi(this.#transport)
+    this.user = new UserApi(this.#transport)
+  }
+
+  /** Ends the connection pool after in-flight calls finish. */
+  close(): Promise<void> {
+    return this.#transport.close()
+  }
+
+  /** What `console.log(client)` shows: never the key. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `YunpianClient { region: '${this.region}', baseUrl: '${this.baseUrl}' }`
+  }
+
+  toJSON(): { region: YunpianRegion; baseUrl: string } {
+    return { region: this.region, baseUrl: this.baseUrl }
+  }
+}
+
+function parseAnswer<S extends z.ZodType>(ep: Endpoint, schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body)
+  if (result.success) return result.data
+  const where = result.error.issues[0]
+  throw new YunpianTransportError(
+    `Yunpian ${ep.name} answered JSON of an unexpected shape (${where ? `${where.path.join('.') || 'body'}: ${where.message}` : 'unknown'})`,
+    { requestSent: true, endpoint: ep.name, statusCode: 200 },
+  )
+}
+
+export class SmsApi {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /** One message to one number (the only way to reach international numbers). */
+  async singleSend(request: SingleSendRequest, options?: CallOptions): Promise<SendResult> {
+    const r = validate('singleSend', singleSendSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.singleSend,
+      {
+        mobile: r.mobile,
+        text: r.text,
+        uid: r.uid,
+        extend: r.extend,
+        callback_url: r.callbackUrl,
+        register: flag(r.register),
+        mobile_stat: flag(r.mobileStat),
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.singleSend, sendResultSchema, body)
+  }
+
+  /** The same text to up to 1000 mainland numbers. Per-number refusals are in `data[i].code`. */
+  async batchSend(request: BatchSendRequest, options?: CallOptions): Promise<BatchSendResult> {
+    const r = validate('batchSend', batchSendSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.batchSend,
+      { mobile: r.mobile.join(','), text: r.text, uid: r.uid, extend: r.extend, callback_url: r.callbackUrl },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.batchSend, batchResultSchema, body)
+  }
+
+  /** A different text to each of up to 1000 mainland numbers (`text[i]` goes to `mobile[i]`). */
+  async multiSend(request: MultiSendRequest, options?: CallOptions): Promise<BatchSendResult> {
+    const r = validate('multiSend', multiSendSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.multiSend,
+      {
+        mobile: r.mobile.join(','),
+        text: encodeMultiText(r.text),
+        uid: r.uid,
+        extend: r.extend,
+        callback_url: r.callbackUrl,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.multiSend, batchResultSchema, body)
+  }
+
+  /** An approved template with its `#variables#` filled in. */
+  async tplSingleSend(request: TplSingleSendRequest, options?: CallOptions): Promise<SendResult> {
+    const r = validate('tplSingleSend', tplSingleSendSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.tplSingleSend,
+      {
+        mobile: r.mobile,
+        tpl_id: r.tplId,
+        tpl_value: encodeTplValue(r.tplValue),
+        uid: r.uid,
+        extend: r.extend,
+        callback_url: r.callbackUrl,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.tplSingleSend, sendResultSchema, body)
+  }
+
+  /** Delivery reports not yet fetched. Yunpian deletes what it returns: handle the page before the next call. */
+  async pullStatus(request?: PullRequest, options?: CallOptions): Promise<StatusReport[]> {
+    const r = validate('pullStatus', pullSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.pullStatus,
+      { page_size: pageSizeField(r.pageSize) },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.pullStatus, z.array(statusRecordSchema), body)
+  }
+
+  /** Inbound replies not yet fetched; deleted by Yunpian once returned. */
+  async pullReply(request?: PullRequest, options?: CallOptions): Promise<ReplyRecord[]> {
+    const r = validate('pullReply', pullSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.pullReply,
+      { page_size: pageSizeField(r.pageSize) },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.pullReply, z.array(replyRecordSchema), body)
+  }
+
+  /** Sent messages between two times (China time when given as strings). */
+  async getRecord(request: GetRecordRequest, options?: CallOptions): Promise<SendRecord[]> {
+    const r = validate('getRecord', getRecordSchema, request)
+    const time = (t: Date | string) => (typeof t === 'string' ? t : formatChinaTime(t))
+    const body = await this.#transport.call(
+      ENDPOINTS.getRecord,
+      {
+        start_time: time(r.startTime),
+        end_time: time(r.endTime),
+        mobile: r.mobile,
+        page_num: r.pageNum === undefined ? undefined : String(r.pageNum),
+        page_size: pageSizeField(r.pageSize),
+        type: r.type,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.getRecord, z.array(sendRecordSchema), body)
+  }
+}
+
+const pageSizeField = (pageSize: number | undefined) =>
+  pageSize === undefined ? undefined : String(pageSize)
+
+export class UserApi {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /** The account: balance, whitelist, alarm threshold. */
+  async get(options?: CallOptions): Promise<Account> {
+    const body = await this.#transport.call(ENDPOINTS.userGet, {}, options?.signal)
+    return parseAnswer(ENDPOINTS.userGet, accountSchema, body)
+  }
+}

@@ -1,0 +1,45 @@
+export {
+  type CallOptions,
+  SmsApi,
+  UserApi,
+  YUNPIAN_HOSTS,
+  YunpianClient,
+  type YunpianClientOptions,
+  type YunpianRegion,
+} from './client.js'
+export {
+  type ValidationIssue,
+  YunpianAbortError,
+  YunpianApiError,
+  YunpianError,
+  type YunpianErrorKind,
+  YunpianTimeoutError,
+  YunpianTransportError,
+  YunpianValidationError,
+} from './errors.js'
+export { kindOfCode, RECIPIENT_LIMIT_CODES } from './protocol/codes.js'
+export type {
+  Account,
+  BatchSendEntry,
+  BatchSendResult,
+  SendRecord,
+  SendResult,
+} from './protocol/responses.js'
+export { formatChinaTime, parseChinaTime } from './protocol/time.js'
+export type { RetryEvent } from './protocol/transport.js'
+export type { ReplyRecord, StatusReport } from './reports/records.js'
+export {
+  type CountryCode,
+  type NumberType,
+  numberType,
+  type ParsedMobile,
+  parseMobile,
+} from './validation/mobile.js'
+export type {
+  BatchSendRequest,
+  GetRecordRequest,
+  MultiSendRequest,
+  PullRequest,
+  SingleSendRequest,
+  TplSingleSendRequest,
+} from './validation/requests.js'

@@ -1,0 +1,62 @@
+import type { z } from 'zod'
+import { type ValidationIssue, YunpianValidationError } from '../errors.js'
+
+/** Fields whose values never appear in an error, whatever went wrong with them. */
+const SECRET_FIELDS = new Set(['apikey', 'secret'])
+
+/**
+ * Parses `input` with `schema`, or throws one `YunpianValidationError` that names every bad field,
+ * what it got (secrets excepted) and what is allowed.
+ */
+export function validate<S extends z.ZodType>(operation: string, schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input)
+  if (result.success) return result.data
+  throw new YunpianValidationError(operation, toIssues(result.error.issues, input))
+}
+
+export function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  for (const issue of zodIssues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        issues.push({ field: fieldName([...issue.path, key]), message: 'is not a known field' })
+      }
+      continue
+    }
+    const field = fieldName(issue.path)
+    const secret = issue.path.some((p) => typeof p === 'string' && SECRET_FIELDS.has(p))
+    const value = valueAt(input, issue.path)
+    issues.push({ field, message: issue.message, ...(secret ? {} : { received: render(value) }) })
+  }
+  return issues
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(request)'
+  return path.reduce<string>((name, part) => {
+    if (typeof part === 'number') return `${name}[${part}]`
+    return name === '' ? String(part) : `${name}.${String(part)}`
+  }, '')
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Record<PropertyKey, unknown>)[part]
+  }
+  return value
+}
+
+const MAX_RENDERED = 48
+
+function render(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (typeof value === 'string') {
+    const shown = value.length > MAX_RENDERED ? `${value.slice(0, MAX_RENDERED)}…` : value
+    return `${JSON.stringify(shown)} (${value.length} characters)`
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
+  if (Array.isArray(value)) return `an array of ${value.length}`
+  return `a ${typeof value}`
+}

@@ -1,0 +1,12 @@
+export type { PushAttempt, PushKind } from './courier.js'
+export type { FaultKind, FaultOptions } from './faults.js'
+export {
+  FAKE_APIKEY,
+  type FakeTemplate,
+  type FakeYunpian,
+  type FakeYunpianOptions,
+  type Outbox,
+  type OutboxMessage,
+  replySignature,
+  startFakeYunpian,
+} from './server.js'
