@@ -22,7 +22,11 @@ export function result(init: Omit<BenchResult, 'ratio'>): BenchResult {
 }
 
 /** Runs `task` `total` times with at most `concurrency` in flight; returns operations per second. */
-export async function throughput(total: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
+export async function throughput(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0
   const started = performance.now()
   await Promise.all(

@@ -9,7 +9,9 @@ const results: BenchResult[] = []
 for (const suite of suites) results.push(...(await suite()))
 
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 })
-console.log(`\n${'benchmark'.padEnd(44)} ${'ours'.padStart(12)} ${'baseline'.padStart(12)}  ratio  goal  baseline is`)
+console.log(
+  `\n${'benchmark'.padEnd(44)} ${'ours'.padStart(12)} ${'baseline'.padStart(12)}  ratio  goal  baseline is`,
+)
 for (const r of results) {
   const verdict = r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'
   console.log(

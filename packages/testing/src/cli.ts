@@ -38,7 +38,8 @@ const fake = await startFakeYunpian({
 console.log(`fake Yunpian listening on ${fake.url} (apikey ${fake.apikey}); Ctrl-C to stop`)
 let shown = 0
 const timer = setInterval(() => {
-  if (!values.quiet) for (const m of fake.outbox.all().slice(shown)) console.log(`sms ${m.sid} to ${m.mobile}: ${m.text}`)
+  if (!values.quiet)
+    for (const m of fake.outbox.all().slice(shown)) console.log(`sms ${m.sid} to ${m.mobile}: ${m.text}`)
   shown = fake.outbox.size
 }, 250)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
