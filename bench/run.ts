@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs'
 import { benchClient } from './client.js'
 import type { BenchResult } from './harness.js'
+import { benchSegment } from './segment.js'
 
 /** Every comparison `pnpm bench` makes; each issue that adds a benchmark adds its function here. */
-const suites: (() => Promise<BenchResult[]>)[] = [benchClient]
+const suites: (() => Promise<BenchResult[]>)[] = [benchClient, benchSegment]
 
 const results: BenchResult[] = []
 for (const suite of suites) results.push(...(await suite()))

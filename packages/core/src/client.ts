@@ -19,6 +19,7 @@ import {
   type StatusReport,
   statusRecordSchema,
 } from './reports/records.js'
+import { type CostEstimate, estimateCost, yunpianBilledCount } from './segmenting/cost.js'
 import {
   type BatchSendRequest,
   batchSendSchema,
@@ -59,7 +60,22 @@ export const clientOptionsSchema = z.strictObject({
   onRetry: z
     .custom<(event: RetryEvent) => void>((v) => typeof v === 'function', 'must be a function')
     .optional(),
+  onCountMismatch: z
+    .custom<(event: CountMismatchEvent) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
 })
+
+/** Yunpian billed a different number of SMS than `estimateCost` expected: the truth of your traffic. */
+export interface CountMismatchEvent {
+  endpoint: string
+  mobile: string
+  sid: string | undefined
+  /** What the estimate said. */
+  estimated: number
+  /** What Yunpian returned in `count`. */
+  billed: number
+  basis: CostEstimate['basis']
+}
 
 export type YunpianClientOptions = z.input<typeof clientOptionsSchema>
 
@@ -106,7 +122,7 @@ export class YunpianClient {
       connections: o.connections,
       onRetry: o.onRetry,
     })
-    this.sms = new SmsApi(this.#transport)
+    this.sms = new SmsApi(this.#transport, o.onCountMismatch)
     this.user = new UserApi(this.#transport)
   }
 
@@ -137,9 +153,43 @@ function parseAnswer<S extends z.ZodType>(ep: Endpoint, schema: S, body: unknown
 
 export class SmsApi {
   readonly #transport: Transport
+  readonly #onCountMismatch: ((event: CountMismatchEvent) => void) | undefined
 
-  constructor(transport: Transport) {
+  constructor(transport: Transport, onCountMismatch?: (event: CountMismatchEvent) => void) {
     this.#transport = transport
+    this.#onCountMismatch = onCountMismatch
+  }
+
+  /** Estimates only when someone listens: a send's hot path pays nothing otherwise. */
+  #compareCount(
+    endpoint: Endpoint,
+    text: string,
+    mobile: string,
+    billed: number,
+    sid: string | undefined,
+  ): void {
+    if (!this.#onCountMismatch) return
+    const { billedCount, basis } = estimateCost(text, mobile)
+    if (billedCount !== billed)
+      this.#onCountMismatch({ endpoint: endpoint.name, mobile, sid, estimated: billedCount, billed, basis })
+  }
+
+  #compareBatch(endpoint: Endpoint, result: BatchSendResult, textOf: (i: number) => string): void {
+    if (!this.#onCountMismatch) return
+    result.data.forEach((entry, i) => {
+      if (entry.code !== 0) return
+      const estimated = yunpianBilledCount(textOf(i))
+      if (estimated !== entry.count) {
+        this.#onCountMismatch?.({
+          endpoint: endpoint.name,
+          mobile: entry.mobile,
+          sid: entry.sid,
+          estimated,
+          billed: entry.count,
+          basis: 'yunpian-70-67',
+        })
+      }
+    })
   }
 
   /** One message to one number (the only way to reach international numbers). */
@@ -158,7 +208,9 @@ export class SmsApi {
       },
       options?.signal,
     )
-    return parseAnswer(ENDPOINTS.singleSend, sendResultSchema, body)
+    const result = parseAnswer(ENDPOINTS.singleSend, sendResultSchema, body)
+    this.#compareCount(ENDPOINTS.singleSend, r.text, r.mobile, result.count, result.sid)
+    return result
   }
 
   /** The same text to up to 1000 mainland numbers. Per-number refusals are in `data[i].code`. */
@@ -169,7 +221,9 @@ export class SmsApi {
       { mobile: r.mobile.join(','), text: r.text, uid: r.uid, extend: r.extend, callback_url: r.callbackUrl },
       options?.signal,
     )
-    return parseAnswer(ENDPOINTS.batchSend, batchResultSchema, body)
+    const result = parseAnswer(ENDPOINTS.batchSend, batchResultSchema, body)
+    this.#compareBatch(ENDPOINTS.batchSend, result, () => r.text)
+    return result
   }
 
   /** A different text to each of up to 1000 mainland numbers (`text[i]` goes to `mobile[i]`). */
@@ -186,7 +240,9 @@ export class SmsApi {
       },
       options?.signal,
     )
-    return parseAnswer(ENDPOINTS.multiSend, batchResultSchema, body)
+    const result = parseAnswer(ENDPOINTS.multiSend, batchResultSchema, body)
+    this.#compareBatch(ENDPOINTS.multiSend, result, (i) => r.text[i]!)
+    return result
   }
 
   /** An approved template with its `#variables#` filled in. */

@@ -1,3 +1,4 @@
+export type { CountMismatchEvent } from './client.js'
 export {
   type CallOptions,
   SmsApi,
@@ -28,6 +29,16 @@ export type {
 export { formatChinaTime, parseChinaTime } from './protocol/time.js'
 export type { RetryEvent } from './protocol/transport.js'
 export type { ReplyRecord, StatusReport } from './reports/records.js'
+export {
+  type CostEstimate,
+  estimateCost,
+  type Segmentation,
+  type SegmentOptions,
+  type SmsEncoding,
+  segment,
+  toGsm,
+  yunpianBilledCount,
+} from './segmenting/index.js'
 export {
   type CountryCode,
   type NumberType,
