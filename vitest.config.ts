@@ -8,11 +8,12 @@ const packages = readdirSync(new URL('./packages', import.meta.url), { withFileT
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
 
-// Tests import workspace packages from source, so a change is tested without a rebuild;
-// `pnpm lint` (publint, attw) and scripts/smoke-dist.mjs check the built packages.
-const alias = Object.fromEntries(
-  packages.map((name) => [`@yunpian-kit/${name}`, `${root}packages/${name}/src/index.ts`]),
-)
+// Tests import workspace packages (and their subpaths) from source, so a change is tested without a
+// rebuild; `pnpm lint` (publint, attw) and scripts/smoke-dist.mjs check the built packages.
+const alias = [
+  { find: /^@yunpian-kit\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+  { find: /^@yunpian-kit\/([a-z-]+)\/([a-z-]+)$/, replacement: `${root}packages/$1/src/$2/index.ts` },
+]
 
 export default defineConfig({
   resolve: { alias },

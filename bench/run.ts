@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs'
 import { benchClient } from './client.js'
 import type { BenchResult } from './harness.js'
 import { benchSegment } from './segment.js'
+import { benchOtp, benchThrottle } from './throttle.js'
 
 /** Every comparison `pnpm bench` makes; each issue that adds a benchmark adds its function here. */
-const suites: (() => Promise<BenchResult[]>)[] = [benchClient, benchSegment]
+const suites: (() => Promise<BenchResult[]>)[] = [benchClient, benchSegment, benchThrottle, benchOtp]
 
 const results: BenchResult[] = []
 for (const suite of suites) results.push(...(await suite()))

@@ -24,7 +24,7 @@ export class YunpianValidationError extends YunpianError {
 
   constructor(operation: string, issues: readonly ValidationIssue[]) {
     super(
-      `Invalid ${operation} request, nothing was sent: ${issues
+      `Invalid ${operation}${operation.endsWith('options') ? '' : ' request, nothing was sent'}: ${issues
         .map((i) => `${i.field}: ${i.received === undefined ? '' : `got ${i.received}; `}${i.message}`)
         .join('; ')}`,
     )

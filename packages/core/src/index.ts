@@ -18,6 +18,7 @@ export {
   YunpianTransportError,
   YunpianValidationError,
 } from './errors.js'
+export * from './otp/index.js'
 export { kindOfCode, RECIPIENT_LIMIT_CODES } from './protocol/codes.js'
 export type {
   Account,
@@ -39,6 +40,7 @@ export {
   toGsm,
   yunpianBilledCount,
 } from './segmenting/index.js'
+export * from './throttling/index.js'
 export {
   type CountryCode,
   type NumberType,

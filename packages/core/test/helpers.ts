@@ -33,3 +33,14 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected the call to fail, but it succeeded')
 }
+
+/** A clock that moves only when told: hand `now` to the stores, `advance` in the test. */
+export function manualClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
+  let now = start
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms
+    },
+  }
+}

@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest'
 import { estimateCost, segment, toGsm, YunpianValidationError } from '../src/index.js'
 import { setup } from './helpers.js'
 
-const lengths = (text: string) => segment(text).parts.map((p) => p.length)
-
 describe('segment: the GSM 03.38 and UCS-2 boundaries', () => {
   it.each([
     ['160 Latin characters: one GSM part', 'a'.repeat(160), 'gsm7', 160, [160]],

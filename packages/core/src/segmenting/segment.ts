@@ -30,7 +30,7 @@ export interface SegmentOptions {
  * without any of them has one cluster per code point, and is split without Intl.Segmenter.
  */
 const MAY_JOIN =
-  /[\p{Grapheme_Extend}\p{Mc}\u200D\p{Regional_Indicator}\p{Emoji_Modifier}\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u{110BD}\u{110CD}\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\u0D4E\u{111C2}\u{111C3}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}]/u
+  /\u200D|[\p{Grapheme_Extend}\p{Mc}\p{Regional_Indicator}\p{Emoji_Modifier}\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u{110BD}\u{110CD}\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\u0D4E\u{111C2}\u{111C3}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}]/u
 
 let graphemes: Intl.Segmenter | undefined
 

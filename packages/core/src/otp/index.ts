@@ -1,0 +1,30 @@
+export {
+  OtpCountryNotAllowedError,
+  type OtpLimitScope,
+  OtpRateLimitedError,
+  OtpRiskRejectedError,
+} from './errors.js'
+export {
+  type BeforeSendContext,
+  DEFAULT_OTP_LIMITS,
+  type OtpEvent,
+  type OtpMessageContext,
+  type OtpServiceOptions,
+} from './options.js'
+export {
+  type OtpCountryStats,
+  type OtpLimits,
+  type OtpSendRequest,
+  type OtpSendResult,
+  OtpService,
+  type OtpVerifyRequest,
+  type OtpVerifyResult,
+} from './service.js'
+export {
+  MemoryOtpStore,
+  type MemoryOtpStoreOptions,
+  type OtpChallenge,
+  type OtpCheck,
+  type OtpStore,
+  OtpStoreError,
+} from './store.js'

@@ -1,0 +1,190 @@
+import { getCountries } from 'libphonenumber-js/max'
+import { z } from 'zod'
+import type { YunpianClient } from '../client.js'
+import { enforces, type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
+import type { CountryCode, NumberType } from '../validation/mobile.js'
+import type { OtpStore } from './store.js'
+
+export interface OtpMessageContext {
+  code: string
+  ttlMinutes: number
+  purpose: string
+}
+
+export interface BeforeSendContext {
+  /** E.164. */
+  mobile: string
+  country: CountryCode | undefined
+  clientKey: string
+  purpose: string
+  captchaToken: string | undefined
+}
+
+export type OtpEvent =
+  | { type: 'sent'; country: string; purpose: string; sid: string }
+  | { type: 'throttled'; country: string; purpose: string; scope: string; rule: string; retryAfterMs: number }
+  | { type: 'verified'; country: string; purpose: string }
+  | { type: 'failed'; country: string; purpose: string }
+  | { type: 'locked'; country: string; purpose: string; retryAfterMs: number }
+  | { type: 'provider-error'; country: string; purpose: string; error: Error }
+
+const COUNTRIES = new Set<string>(getCountries())
+const isFunction = (v: unknown) => typeof v === 'function'
+const ruleSchema = z.strictObject({
+  name: z.string().min(1, 'needs a name'),
+  limit: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  windowMs: z.number().int().min(1, 'must be a positive number of milliseconds'),
+})
+const rulesSchema = z.array(ruleSchema).min(1, 'must hold at least one rule')
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/** Defaults from `otp-security.md`: per number a 60 s cooldown, 3 per hour, 10 per 24 h. */
+export const DEFAULT_OTP_LIMITS = {
+  perNumber: [
+    { name: 'number-cooldown', limit: 1, windowMs: MINUTE },
+    { name: 'number-1h', limit: 3, windowMs: HOUR },
+    { name: 'number-24h', limit: 10, windowMs: DAY },
+  ],
+  perClient: [
+    { name: 'client-1min', limit: 3, windowMs: MINUTE },
+    { name: 'client-1h', limit: 20, windowMs: HOUR },
+  ],
+  perCountry: [{ name: 'country-1h', limit: 500, windowMs: HOUR }],
+  global: [{ name: 'global-1h', limit: 2_000, windowMs: HOUR }],
+} satisfies Record<string, ThrottleRule[]>
+
+export const otpOptionsSchema = z
+  .strictObject({
+    // Duck-typed, so a client from a second copy of this package (ESM beside CJS) still passes.
+    client: z.custom<YunpianClient>(
+      (v) => typeof (v as YunpianClient | undefined)?.sms?.singleSend === 'function',
+      'must be a YunpianClient',
+    ),
+    throttle: z
+      .custom<ThrottleStore>((v) => isStore(v, ['consume', 'refund', 'reset']), 'must be a ThrottleStore')
+      .optional(),
+    codes: z
+      .custom<OtpStore>((v) => isStore(v, ['set', 'verify', 'delete']), 'must be an OtpStore')
+      .optional(),
+    secret: z
+      .union([z.string(), z.instanceof(Uint8Array)], {
+        error: 'must be a string or Buffer of at least 32 bytes',
+      })
+      .refine(
+        (s) => (typeof s === 'string' ? Buffer.byteLength(s) : s.byteLength) >= 32,
+        'must be at least 32 bytes',
+      ),
+    message: z.custom<(context: OtpMessageContext) => string>(
+      isFunction,
+      'must be a function ({ code, ttlMinutes }) => text',
+    ),
+    countries: z.union(
+      [
+        z.literal('all'),
+        z
+          .array(
+            z
+              .string()
+              .refine(
+                (c) => COUNTRIES.has(c),
+                'is not an ISO 3166 country code libphonenumber knows (e.g. "GB")',
+              ),
+          )
+          .min(1, 'must list at least one country'),
+      ],
+      { error: 'is required: the ISO countries you serve, e.g. ["GB", "SG"], or "all"' },
+    ),
+    numberTypes: z
+      .union([
+        z.literal('any'),
+        z
+          .array(
+            z.enum([
+              'MOBILE',
+              'FIXED_LINE_OR_MOBILE',
+              'FIXED_LINE',
+              'PAGER',
+              'PERSONAL_NUMBER',
+              'UAN',
+              'VOICEMAIL',
+              'VOIP',
+              'TOLL_FREE',
+              'PREMIUM_RATE',
+              'SHARED_COST',
+            ]),
+          )
+          .min(1),
+      ])
+      .default(['MOBILE', 'FIXED_LINE_OR_MOBILE']),
+    codeLength: z
+      .number()
+      .int()
+      .min(4, 'must be 4 to 10 digits')
+      .max(10, 'must be 4 to 10 digits')
+      .default(6),
+    ttlMs: z
+      .number()
+      .int()
+      .min(30_000, 'must be at least 30 seconds')
+      .max(10 * MINUTE, 'must be at most 10 minutes (NIST SP 800-63B)')
+      .default(5 * MINUTE),
+    maxAttempts: z.number().int().min(1).max(10, 'must be 1 to 10').default(5),
+    maxFailuresPerDay: z.number().int().min(1).max(100, 'must be 1 to 100 (NIST SP 800-63B)').default(10),
+    limits: z
+      .strictObject({
+        perNumber: rulesSchema
+          .refine(
+            (rules) => YUNPIAN_RULES.antiBombing.every((bound) => enforces(rules, bound)),
+            'must be at least as strict as Yunpian’s own rule (1 per 30 s, 3 per hour, 10 per 24 h), or Yunpian will refuse sends you allowed',
+          )
+          .optional(),
+        perClient: rulesSchema.optional(),
+        perCountry: rulesSchema.optional(),
+        global: rulesSchema.optional(),
+      })
+      .default({}),
+    beforeSend: z
+      .custom<(context: BeforeSendContext) => boolean | Promise<boolean>>(isFunction, 'must be a function')
+      .optional(),
+    onEvent: z.custom<(event: OtpEvent) => void>(isFunction, 'must be a function').optional(),
+    /** Where the start-up warning for `countries: 'all'` goes (default `console.warn`). */
+    warn: z.custom<(message: string) => void>(isFunction, 'must be a function').optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (typeof o.message !== 'function') return
+    const sample = '9'.repeat(o.codeLength)
+    let text: unknown
+    try {
+      text = o.message({ code: sample, ttlMinutes: Math.ceil(o.ttlMs / MINUTE), purpose: 'login' })
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['message'], message: `threw: ${(error as Error).message}` })
+      return
+    }
+    if (typeof text !== 'string')
+      ctx.addIssue({ code: 'custom', path: ['message'], message: 'must return a string' })
+    else if (!text.includes(sample))
+      ctx.addIssue({ code: 'custom', path: ['message'], message: 'must put the code in the text' })
+    else if (!/^【[^【】]{1,20}】/.test(text)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['message'],
+        message: 'must start with your Yunpian signature in 【】, e.g. 【Acme】',
+      })
+    } else if (text.length > 500)
+      ctx.addIssue({ code: 'custom', path: ['message'], message: 'must be at most 500 characters' })
+  })
+
+export type OtpServiceOptions = z.input<typeof otpOptionsSchema>
+export type ResolvedOtpOptions = z.output<typeof otpOptionsSchema>
+export type { NumberType }
+
+function isStore(value: unknown, methods: string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  )
+}

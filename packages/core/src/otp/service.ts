@@ -1,0 +1,378 @@
+import { createHmac, randomInt, randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { YunpianClient } from '../client.js'
+import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '../errors.js'
+import { RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
+import { MemoryThrottleStore } from '../throttling/memory.js'
+import { describeRule, type ThrottleRule, type ThrottleStore } from '../throttling/types.js'
+import { type CountryCode, numberType, parseMobile } from '../validation/mobile.js'
+import { validate } from '../validation/validate.js'
+import {
+  OtpCountryNotAllowedError,
+  type OtpLimitScope,
+  OtpRateLimitedError,
+  OtpRiskRejectedError,
+} from './errors.js'
+import {
+  DEFAULT_OTP_LIMITS,
+  type OtpEvent,
+  type OtpServiceOptions,
+  otpOptionsSchema,
+  type ResolvedOtpOptions,
+} from './options.js'
+import { MemoryOtpStore, type OtpStore } from './store.js'
+
+export interface OtpSendRequest {
+  mobile: string
+  /** Who asks (an IP address, grouped by /64 for IPv6, or a session id): the per-client budget's key. */
+  clientKey: string
+  /** What the code is for (`login`, `reset-password`…); a code verifies only for its purpose. */
+  purpose?: string
+  /** Handed to `beforeSend`. */
+  captchaToken?: string
+}
+
+export interface OtpSendResult {
+  /** Seconds the code stays valid. */
+  expiresIn: number
+  /** Seconds before this number may ask again. */
+  resendIn: number
+  sid: string
+}
+
+export interface OtpVerifyRequest {
+  mobile: string
+  code: string
+  purpose?: string
+}
+
+/** Wrong, expired and unknown all read `invalid`: the answer tells nothing about which numbers have codes. */
+export type OtpVerifyResult =
+  | { ok: true }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; retryAfterMs: number }
+
+export interface OtpCountryStats {
+  sent: number
+  verified: number
+  /** verified / sent: a low ratio for a country is the signature of SMS pumping. */
+  ratio: number
+}
+
+const purposeSchema = z
+  .string({ error: 'must be a string' })
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/i, 'must be 1 to 32 letters, digits, _ . or -')
+  .default('login')
+const mobileField = z.string({ error: 'must be a string: the phone number in E.164, e.g. +447400123456' })
+const sendSchema = z.strictObject({
+  mobile: mobileField,
+  clientKey: z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(256, 'must be at most 256 characters'),
+  purpose: purposeSchema,
+  captchaToken: z
+    .string({ error: 'must be a string' })
+    .max(4096, 'must be at most 4096 characters')
+    .optional(),
+})
+const verifySchema = z.strictObject({
+  mobile: mobileField,
+  code: z
+    .string({ error: 'must be a string of digits' })
+    .regex(/^\d{1,16}$/, 'must be the digits of the code'),
+  purpose: purposeSchema,
+})
+
+/** The send budgets in force, by scope. */
+export type OtpLimits = Readonly<Record<keyof typeof DEFAULT_OTP_LIMITS, readonly ThrottleRule[]>>
+
+interface Budget {
+  scope: Exclude<OtpLimitScope, 'verify' | 'yunpian'>
+  key: string
+  rules: readonly ThrottleRule[]
+}
+
+/**
+ * Verification codes by SMS with the defences of `otp-security.md` built in: CSPRNG codes stored only as
+ * HMACs, attempts counted before comparing, single use, send budgets per number, client, country and in
+ * all, a country allow-list, mobile numbers only, and fail-closed stores.
+ */
+export class OtpService {
+  readonly #o: ResolvedOtpOptions
+  readonly #client: YunpianClient
+  readonly #throttle: ThrottleStore
+  readonly #codes: OtpStore
+  readonly #secret: Buffer
+  readonly #limits: OtpLimits
+  readonly #verifyRules: readonly ThrottleRule[]
+  readonly #stats = new Map<string, { sent: number; verified: number }>()
+
+  constructor(options: OtpServiceOptions) {
+    this.#o = validate('OtpService options', otpOptionsSchema, options)
+    this.#client = this.#o.client
+    this.#throttle = this.#o.throttle ?? new MemoryThrottleStore()
+    this.#codes = this.#o.codes ?? new MemoryOtpStore()
+    this.#secret =
+      typeof this.#o.secret === 'string' ? Buffer.from(this.#o.secret) : Buffer.from(this.#o.secret)
+    this.#limits = {
+      perNumber: this.#o.limits.perNumber ?? DEFAULT_OTP_LIMITS.perNumber,
+      perClient: this.#o.limits.perClient ?? DEFAULT_OTP_LIMITS.perClient,
+      perCountry: this.#o.limits.perCountry ?? DEFAULT_OTP_LIMITS.perCountry,
+      global: this.#o.limits.global ?? DEFAULT_OTP_LIMITS.global,
+    }
+    // Failed verifies per number: the code's attempts within its lifetime, and a daily budget that a resend
+    // does not reset. Counted before comparing, refunded on success.
+    this.#verifyRules = [
+      { name: 'verify-attempts', limit: this.#o.maxAttempts, windowMs: this.#o.ttlMs },
+      { name: 'verify-failures-24h', limit: this.#o.maxFailuresPerDay, windowMs: 24 * 60 * 60_000 },
+    ]
+    if (this.#o.countries === 'all') {
+      ;(this.#o.warn ?? console.warn)(
+        'yunpian-kit OtpService: countries is "all": codes go to every country, the widest door for SMS pumping. List the countries you serve.',
+      )
+    }
+  }
+
+  /** The throttle store this service decides with (adapters reuse it for route guards). */
+  get throttle(): ThrottleStore {
+    return this.#throttle
+  }
+
+  /** The per-number rules, for `RateLimit-Policy` headers and UI countdowns. */
+  get limits(): OtpLimits {
+    return this.#limits
+  }
+
+  /** Sends a new code. Throws the typed errors of `otp/errors.ts`, `YunpianValidationError`, or a store / Yunpian error. */
+  async send(request: OtpSendRequest): Promise<OtpSendResult> {
+    const r = validate('otp.send', sendSchema, request)
+    const { e164, country } = this.#recipient(r.mobile, 'otp.send')
+    const countryName = country ?? 'unknown'
+
+    if (this.#o.beforeSend) {
+      const allowed = await this.#o.beforeSend({
+        mobile: e164,
+        country,
+        clientKey: r.clientKey,
+        purpose: r.purpose,
+        captchaToken: r.captchaToken,
+      })
+      if (allowed !== true)
+        throw new OtpRiskRejectedError('The risk check refused to send a verification code')
+    }
+
+    const subject = this.#hash('subject', e164)
+    const budgets: Budget[] = [
+      { scope: 'number', key: `otp:send:number:${subject}`, rules: this.#limits.perNumber },
+      {
+        scope: 'client',
+        key: `otp:send:client:${this.#hash('client', r.clientKey)}`,
+        rules: this.#limits.perClient,
+      },
+      { scope: 'country', key: `otp:send:country:${countryName}`, rules: this.#limits.perCountry },
+      { scope: 'global', key: 'otp:send:global', rules: this.#limits.global },
+    ]
+    await this.#consumeAll(budgets, countryName, r.purpose)
+    const numberBudget = budgets[0]!
+
+    const code = String(randomInt(0, 10 ** this.#o.codeLength)).padStart(this.#o.codeLength, '0')
+    const codeKey = this.#codeKey(r.purpose, subject)
+    try {
+      await this.#codes.set(codeKey, {
+        digest: this.#digest(r.purpose, e164, code),
+        ttlMs: this.#o.ttlMs,
+        attempts: this.#o.maxAttempts,
+      })
+    } catch (error) {
+      await this.#refundQuietly(budgets)
+      throw error
+    }
+
+    const ttlMinutes = Math.ceil(this.#o.ttlMs / 60_000)
+    try {
+      const sent = await this.#client.sms.singleSend({
+        mobile: e164.startsWith('+86') ? e164.slice(3) : e164,
+        text: this.#o.message({ code, ttlMinutes, purpose: r.purpose }),
+        uid: `otp-${randomUUID()}`,
+      })
+      this.#count(countryName, 'sent')
+      this.#emit({ type: 'sent', country: countryName, purpose: r.purpose, sid: sent.sid })
+      return {
+        expiresIn: Math.round(this.#o.ttlMs / 1000),
+        resendIn: Math.ceil(cooldownMs(this.#limits.perNumber) / 1000),
+        sid: sent.sid,
+      }
+    } catch (error) {
+      // Yunpian's answer proves nothing was sent (an error code, or no byte written): the number's budget
+      // comes back and the code that no one received is removed. Per-client and global budgets stay spent.
+      const nothingSent =
+        error instanceof YunpianApiError || (error instanceof YunpianTransportError && !error.requestSent)
+      if (nothingSent) {
+        await this.#refundQuietly([numberBudget])
+        await this.#codes.delete(codeKey).catch(() => undefined)
+      }
+      if (error instanceof YunpianApiError) {
+        const limit = RECIPIENT_LIMIT_CODES.get(error.code)
+        if (limit) {
+          this.#emit({
+            type: 'throttled',
+            country: countryName,
+            purpose: r.purpose,
+            scope: 'yunpian',
+            ...limit,
+          })
+          throw new OtpRateLimitedError({ scope: 'yunpian', ...limit, cause: error })
+        }
+        this.#emit({ type: 'provider-error', country: countryName, purpose: r.purpose, error })
+      }
+      throw error
+    }
+  }
+
+  /** Checks a code. Counts the attempt first; a right code is consumed, so it verifies once. */
+  async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
+    const r = validate('otp.verify', verifySchema, request)
+    const parsed = parseMobile(r.mobile)
+    if (!parsed.ok) {
+      throw new YunpianValidationError('otp.verify', [
+        { field: 'mobile', message: parsed.message, received: JSON.stringify(r.mobile) },
+      ])
+    }
+    const countryName = parsed.country ?? 'unknown'
+    const subject = this.#hash('subject', parsed.e164)
+    const attemptsKey = `otp:verify:number:${subject}`
+    const decision = await this.#throttle.consume(attemptsKey, this.#verifyRules)
+    if (!decision.allowed) {
+      this.#emit({
+        type: 'locked',
+        country: countryName,
+        purpose: r.purpose,
+        retryAfterMs: decision.retryAfterMs,
+      })
+      return { ok: false, reason: 'locked', retryAfterMs: decision.retryAfterMs }
+    }
+    const check = await this.#codes.verify(
+      this.#codeKey(r.purpose, subject),
+      this.#digest(r.purpose, parsed.e164, r.code),
+    )
+    if (check === 'verified') {
+      await this.#throttle.refund(attemptsKey, this.#verifyRules)
+      this.#count(countryName, 'verified')
+      this.#emit({ type: 'verified', country: countryName, purpose: r.purpose })
+      return { ok: true }
+    }
+    this.#emit({ type: 'failed', country: countryName, purpose: r.purpose })
+    return { ok: false, reason: 'invalid' }
+  }
+
+  /** Codes sent and verified per country since start: the verified/sent ratio exposes pumping. */
+  stats(): Record<string, OtpCountryStats> {
+    const out: Record<string, OtpCountryStats> = {}
+    for (const [country, { sent, verified }] of this.#stats) {
+      out[country] = { sent, verified, ratio: sent === 0 ? 0 : verified / sent }
+    }
+    return out
+  }
+
+  #recipient(mobile: string, operation: string): { e164: string; country: CountryCode | undefined } {
+    const parsed = parseMobile(mobile)
+    if (!parsed.ok) {
+      throw new YunpianValidationError(operation, [
+        { field: 'mobile', message: parsed.message, received: JSON.stringify(mobile) },
+      ])
+    }
+    const { countries, numberTypes } = this.#o
+    if (countries !== 'all' && (!parsed.country || !countries.includes(parsed.country))) {
+      throw new OtpCountryNotAllowedError(parsed.country, countries)
+    }
+    if (numberTypes !== 'any') {
+      const type = numberType(parsed.e164)
+      if (!type || !numberTypes.includes(type)) {
+        throw new YunpianValidationError(operation, [
+          {
+            field: 'mobile',
+            message: `must be a mobile number (${numberTypes.join(' or ')}); this one is ${type ? type.toLowerCase().replaceAll('_', '-') : 'not a valid number'}`,
+            received: JSON.stringify(mobile),
+          },
+        ])
+      }
+    }
+    return { e164: parsed.e164, country: parsed.country }
+  }
+
+  /**
+   * Each budget in turn; on a refusal the ones already taken are refunded, so a refused attempt consumes
+   * nothing. Concurrent callers may see a budget held by an attempt about to be refunded: that errs toward
+   * refusing, never toward admitting.
+   */
+  async #consumeAll(budgets: Budget[], country: string, purpose: string): Promise<void> {
+    const taken: Budget[] = []
+    for (const budget of budgets) {
+      let decision: Awaited<ReturnType<ThrottleStore['consume']>>
+      try {
+        decision = await this.#throttle.consume(budget.key, budget.rules)
+      } catch (error) {
+        await this.#refundQuietly(taken)
+        throw error
+      }
+      if (!decision.allowed) {
+        await this.#refundQuietly(taken)
+        const rule = budget.rules.find((r) => r.name === decision.rule)
+        this.#emit({
+          type: 'throttled',
+          country,
+          purpose,
+          scope: budget.scope,
+          rule: decision.rule,
+          retryAfterMs: decision.retryAfterMs,
+        })
+        throw new OtpRateLimitedError({
+          scope: budget.scope,
+          rule: decision.rule,
+          retryAfterMs: decision.retryAfterMs,
+          ...(rule ? { policy: describeRule(rule) } : {}),
+        })
+      }
+      taken.push(budget)
+    }
+  }
+
+  async #refundQuietly(budgets: Budget[]): Promise<void> {
+    await Promise.all(budgets.map((b) => this.#throttle.refund(b.key, b.rules).catch(() => undefined)))
+  }
+
+  #codeKey(purpose: string, subject: string): string {
+    return `otp:code:${purpose}:${subject}`
+  }
+
+  /** Keys carry an HMAC of the number, never the number. */
+  #hash(label: string, value: string): string {
+    return createHmac('sha256', this.#secret).update(`${label}\0${value}`).digest('hex').slice(0, 32)
+  }
+
+  /** The stored form of a code: bound to its purpose and number. */
+  #digest(purpose: string, e164: string, code: string): string {
+    return createHmac('sha256', this.#secret).update(`code\0${purpose}\0${e164}\0${code}`).digest('hex')
+  }
+
+  #count(country: string, field: 'sent' | 'verified'): void {
+    const stats = this.#stats.get(country) ?? { sent: 0, verified: 0 }
+    stats[field]++
+    this.#stats.set(country, stats)
+  }
+
+  #emit(event: OtpEvent): void {
+    try {
+      this.#o.onEvent?.(event)
+    } catch {
+      // A failing listener must not change the outcome of a send or verify.
+    }
+  }
+}
+
+/** How long the number waits between sends: the window of its strictest single-send rule. */
+function cooldownMs(rules: readonly ThrottleRule[]): number {
+  const oneAtATime = rules.filter((r) => r.limit === 1)
+  return oneAtATime.length === 0 ? 0 : Math.max(...oneAtATime.map((r) => r.windowMs))
+}

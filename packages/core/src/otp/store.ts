@@ -1,0 +1,110 @@
+import { timingSafeEqual } from 'node:crypto'
+import { StoreError } from '../throttling/types.js'
+
+/** A pending code: only its HMAC digest (hex), never the code itself. */
+export interface OtpChallenge {
+  digest: string
+  ttlMs: number
+  /** Verify attempts this code allows. */
+  attempts: number
+}
+
+/**
+ * `verified`: right digest, the challenge is consumed. `mismatch`: wrong, one attempt used.
+ * `exhausted`: wrong and that was the last attempt, the challenge is gone. `missing`: no live challenge.
+ */
+export type OtpCheck = 'verified' | 'mismatch' | 'exhausted' | 'missing'
+
+/**
+ * Where pending codes live. `verify` is one atomic step: count the attempt, compare, and consume on
+ * success or delete when attempts run out, so two concurrent right answers verify once.
+ */
+export interface OtpStore {
+  /** Stores a challenge, replacing any pending one for `key`. */
+  set(key: string, challenge: OtpChallenge): Promise<void>
+  verify(key: string, digest: string): Promise<OtpCheck>
+  delete(key: string): Promise<void>
+}
+
+export class OtpStoreError extends StoreError {
+  override name = 'OtpStoreError'
+}
+
+interface Pending {
+  digest: Buffer
+  expiresAt: number
+  attemptsLeft: number
+}
+
+export interface MemoryOtpStoreOptions {
+  /** Most pending codes held at once (default 100,000); past it the store fails closed. */
+  maxKeys?: number
+  now?: () => number
+}
+
+/** Pending codes in process memory, expired ones swept a few per call (no timers). */
+export class MemoryOtpStore implements OtpStore {
+  readonly #pending = new Map<string, Pending>()
+  readonly #maxKeys: number
+  readonly #now: () => number
+
+  constructor(options: MemoryOtpStoreOptions = {}) {
+    this.#maxKeys = options.maxKeys ?? 100_000
+    this.#now = options.now ?? Date.now
+  }
+
+  get size(): number {
+    return this.#pending.size
+  }
+
+  async set(key: string, challenge: OtpChallenge): Promise<void> {
+    const now = this.#now()
+    this.#sweep(now, 8)
+    if (!this.#pending.has(key) && this.#pending.size >= this.#maxKeys) {
+      this.#sweep(now, Number.POSITIVE_INFINITY)
+      if (this.#pending.size >= this.#maxKeys) {
+        throw new OtpStoreError(
+          `MemoryOtpStore is full (${this.#maxKeys} pending codes): raise maxKeys or use @yunpian-kit/redis`,
+        )
+      }
+    }
+    this.#pending.delete(key)
+    this.#pending.set(key, {
+      digest: Buffer.from(challenge.digest, 'hex'),
+      expiresAt: now + challenge.ttlMs,
+      attemptsLeft: challenge.attempts,
+    })
+  }
+
+  async verify(key: string, digest: string): Promise<OtpCheck> {
+    const pending = this.#pending.get(key)
+    if (!pending || pending.expiresAt <= this.#now()) {
+      if (pending) this.#pending.delete(key)
+      return 'missing'
+    }
+    // Count the attempt before comparing; this whole block runs without a yield, so it is atomic.
+    pending.attemptsLeft--
+    const candidate = Buffer.from(digest, 'hex')
+    if (candidate.length === pending.digest.length && timingSafeEqual(candidate, pending.digest)) {
+      this.#pending.delete(key)
+      return 'verified'
+    }
+    if (pending.attemptsLeft <= 0) {
+      this.#pending.delete(key)
+      return 'exhausted'
+    }
+    return 'mismatch'
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#pending.delete(key)
+  }
+
+  #sweep(now: number, budget: number): void {
+    let examined = 0
+    for (const [key, pending] of this.#pending) {
+      if (examined++ >= budget) return
+      if (pending.expiresAt <= now) this.#pending.delete(key)
+    }
+  }
+}

@@ -1,0 +1,11 @@
+export { type MemoryStoreOptions, MemoryThrottleStore } from './memory.js'
+export {
+  describeRule,
+  enforces,
+  StoreError,
+  type ThrottleDecision,
+  type ThrottleRule,
+  type ThrottleStore,
+  ThrottleStoreError,
+  YUNPIAN_RULES,
+} from './types.js'
