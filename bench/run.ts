@@ -1,11 +1,19 @@
 import { writeFileSync } from 'node:fs'
 import { benchClient } from './client.js'
 import type { BenchResult } from './harness.js'
+import { benchDrain, benchParse } from './reports.js'
 import { benchSegment } from './segment.js'
 import { benchOtp, benchThrottle } from './throttle.js'
 
 /** Every comparison `pnpm bench` makes; each issue that adds a benchmark adds its function here. */
-const suites: (() => Promise<BenchResult[]>)[] = [benchClient, benchSegment, benchThrottle, benchOtp]
+const suites: (() => Promise<BenchResult[]>)[] = [
+  benchClient,
+  benchSegment,
+  benchThrottle,
+  benchOtp,
+  benchParse,
+  benchDrain,
+]
 
 const results: BenchResult[] = []
 for (const suite of suites) results.push(...(await suite()))

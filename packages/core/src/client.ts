@@ -13,12 +13,7 @@ import {
 } from './protocol/responses.js'
 import { formatChinaTime } from './protocol/time.js'
 import { type Endpoint, type RetryEvent, Transport } from './protocol/transport.js'
-import {
-  type ReplyRecord,
-  replyRecordSchema,
-  type StatusReport,
-  statusRecordSchema,
-} from './reports/records.js'
+import { type ReplyRecord, replyRecordSchema, type StatusReport, toStatusReport } from './reports/records.js'
 import { type CostEstimate, estimateCost, yunpianBilledCount } from './segmenting/cost.js'
 import {
   type BatchSendRequest,
@@ -271,7 +266,7 @@ export class SmsApi {
       { page_size: pageSizeField(r.pageSize) },
       options?.signal,
     )
-    return parseAnswer(ENDPOINTS.pullStatus, z.array(statusRecordSchema), body)
+    return parseAnswer(ENDPOINTS.pullStatus, statusListSchema, body)
   }
 
   /** Inbound replies not yet fetched; deleted by Yunpian once returned. */
@@ -304,6 +299,20 @@ export class SmsApi {
     return parseAnswer(ENDPOINTS.getRecord, z.array(sendRecordSchema), body)
   }
 }
+
+/** A list of status records, checked by the hand-written reader the push parser shares. */
+const statusListSchema = z.array(z.unknown()).transform((records, ctx) => {
+  const reports: StatusReport[] = []
+  for (const [i, record] of records.entries()) {
+    const report = toStatusReport(record)
+    if (typeof report === 'string') {
+      ctx.addIssue({ code: 'custom', path: [i], message: report })
+      return z.NEVER
+    }
+    reports.push(report)
+  }
+  return reports
+})
 
 const pageSizeField = (pageSize: number | undefined) =>
   pageSize === undefined ? undefined : String(pageSize)

@@ -29,6 +29,7 @@ export type {
 } from './protocol/responses.js'
 export { formatChinaTime, parseChinaTime } from './protocol/time.js'
 export type { RetryEvent } from './protocol/transport.js'
+export * from './reports/index.js'
 export type { ReplyRecord, StatusReport } from './reports/records.js'
 export {
   type CostEstimate,

