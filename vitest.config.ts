@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import SummaryReporter from './scripts/vitest-summary.js'
@@ -25,6 +25,10 @@ export default defineConfig({
         name,
         root: `${root}packages/${name}`,
         include: ['test/**/*.test.ts'],
+        // A package that needs servers for its tests (redis) starts them in test/global-setup.ts.
+        globalSetup: existsSync(`${root}packages/${name}/test/global-setup.ts`)
+          ? ['test/global-setup.ts']
+          : [],
         testTimeout: 20_000,
         hookTimeout: 30_000,
       },

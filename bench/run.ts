@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { benchClient } from './client.js'
 import type { BenchResult } from './harness.js'
+import { benchRedis } from './redis.js'
 import { benchDrain, benchParse } from './reports.js'
 import { benchSegment } from './segment.js'
 import { benchOtp, benchThrottle } from './throttle.js'
@@ -13,6 +14,7 @@ const suites: (() => Promise<BenchResult[]>)[] = [
   benchOtp,
   benchParse,
   benchDrain,
+  benchRedis,
 ]
 
 const results: BenchResult[] = []

@@ -14,9 +14,9 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry {
-  /** Per rule (`name|limit|windowMs`): timestamps of the last `limit` events, oldest first. */
-  windows: Map<string, number[]>
-  /** When every event of this key has left every window. */
+  /** Times of the newest events (at most the largest limit), oldest first. Every rule reads the same events. */
+  times: number[]
+  /** When every event has left the longest window. */
   expiresAt: number
 }
 
@@ -51,29 +51,31 @@ export class MemoryThrottleStore implements ThrottleStore {
     const now = this.#now()
     this.#sweep(now, SWEEP_PER_CALL)
     const entry = this.#entries.get(key)
+    const times = entry?.times ?? []
     let remaining = Number.POSITIVE_INFINITY
     let refusal: { rule: string; retryAfterMs: number } | undefined
     for (const rule of rules) {
-      const times = live(entry?.windows.get(ruleId(rule)), now, rule.windowMs)
-      if (times.length >= rule.limit) {
-        // The oldest event that still counts must leave the window before another fits.
+      const count = countSince(times, now - rule.windowMs)
+      if (count >= rule.limit) {
+        // The limit-th newest event must leave the window before another fits.
         const retryAfterMs = times[times.length - rule.limit]! + rule.windowMs - now
         if (!refusal || retryAfterMs > refusal.retryAfterMs) refusal = { rule: rule.name, retryAfterMs }
-      } else remaining = Math.min(remaining, rule.limit - times.length - 1)
+      } else remaining = Math.min(remaining, rule.limit - count - 1)
     }
     if (refusal) return { allowed: false, ...refusal }
 
-    const target = entry ?? this.#admit(key, now)
-    let expiresAt = target.expiresAt
+    let longest = 0
+    let most = 0
     for (const rule of rules) {
-      const id = ruleId(rule)
-      const times = live(target.windows.get(id), now, rule.windowMs)
-      times.push(now)
-      if (times.length > rule.limit) times.splice(0, times.length - rule.limit)
-      target.windows.set(id, times)
-      expiresAt = Math.max(expiresAt, now + rule.windowMs)
+      longest = Math.max(longest, rule.windowMs)
+      most = Math.max(most, rule.limit)
     }
-    target.expiresAt = expiresAt
+    const target = entry ?? this.#admit(key, now)
+    target.times.push(now)
+    let expired = 0
+    while (expired < target.times.length && target.times[expired]! <= now - longest) expired++
+    target.times.splice(0, Math.max(expired, target.times.length - most))
+    target.expiresAt = Math.max(target.expiresAt, now + longest)
     // Re-insert so iteration order is least recently used first.
     this.#entries.delete(key)
     this.#entries.set(key, target)
@@ -83,7 +85,7 @@ export class MemoryThrottleStore implements ThrottleStore {
   async refund(key: string, rules: readonly ThrottleRule[]): Promise<void> {
     const entry = this.#entries.get(key)
     if (!entry) return
-    for (const rule of rules) entry.windows.get(ruleId(rule))?.pop()
+    if (rules.length > 0) entry.times.pop()
   }
 
   async reset(key: string): Promise<void> {
@@ -103,7 +105,7 @@ export class MemoryThrottleStore implements ThrottleStore {
         if (oldest !== undefined) this.#entries.delete(oldest)
       }
     }
-    const entry: Entry = { windows: new Map(), expiresAt: now }
+    const entry: Entry = { times: [], expiresAt: now }
     this.#entries.set(key, entry)
     return entry
   }
@@ -117,15 +119,9 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 }
 
-function ruleId(rule: ThrottleRule): string {
-  return `${rule.name}|${rule.limit}|${rule.windowMs}`
-}
-
-/** The timestamps still inside the window (drops the rest in place). */
-function live(times: number[] | undefined, now: number, windowMs: number): number[] {
-  if (!times) return []
-  let expired = 0
-  while (expired < times.length && times[expired]! <= now - windowMs) expired++
-  if (expired > 0) times.splice(0, expired)
-  return times
+/** Events newer than `since` (times are ascending and few: at most the largest limit). */
+function countSince(times: readonly number[], since: number): number {
+  let count = 0
+  for (let i = times.length - 1; i >= 0 && times[i]! > since; i--) count++
+  return count
 }

@@ -1,0 +1,180 @@
+import { createRequire } from 'node:module'
+import { StoreError } from '@yunpian-kit/core'
+import { DEL, type Script, SET } from './scripts.js'
+
+/** The part of an ioredis `Redis` or `Cluster` this package uses. */
+export interface IoredisLike {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
+  quit(): Promise<unknown>
+}
+
+/** The part of a node-redis v5 client or cluster this package uses. */
+export interface NodeRedisLike {
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+}
+
+export type RedisClientLike = IoredisLike | NodeRedisLike
+
+type StoreErrorClass = new (message: string, init?: ErrorOptions) => StoreError
+
+export interface RedisConnectionOptions {
+  /** An ioredis `Redis` / `Cluster` or node-redis v5 client / cluster. Never closed by this package. */
+  client?: RedisClientLike
+  /** Or a URL: an ioredis client is created, and closed by `close()`. */
+  url?: string
+  /** Key prefix (default `ypk:`). */
+  prefix?: string
+  /** Per-call timeout (default 500 ms), so a stalled Redis cannot stall a request. */
+  timeoutMs?: number
+}
+
+function isIoredis(client: RedisClientLike): client is IoredisLike {
+  return typeof (client as IoredisLike).evalsha === 'function'
+}
+
+/**
+ * One Redis connection as the stores use it: scripts by SHA with a NOSCRIPT fallback, keys with a prefix and
+ * a hash tag per subject (so all keys one script touches share a Cluster slot), and a timeout on every call.
+ */
+export class RedisConnection {
+  readonly prefix: string
+  readonly #client: RedisClientLike
+  readonly #owned: boolean
+  readonly #timeoutMs: number
+  readonly #ErrorClass: StoreErrorClass
+  #closed = false
+
+  /** `ErrorClass`: what failures are thrown as (`ThrottleStoreError`, `OtpStoreError`…). */
+  constructor(options: RedisConnectionOptions, ErrorClass: StoreErrorClass) {
+    this.#ErrorClass = ErrorClass
+    if (options.client && options.url) throw new TypeError('Give either client or url, not both')
+    if (options.client) {
+      this.#client = options.client
+      this.#owned = false
+    } else if (options.url) {
+      this.#client = createIoredis(options.url)
+      this.#owned = true
+    } else throw new TypeError('A Redis store needs a client (ioredis or node-redis) or a url')
+    this.prefix = options.prefix ?? 'ypk:'
+    this.#timeoutMs = options.timeoutMs ?? 500
+    if (!Number.isFinite(this.#timeoutMs) || this.#timeoutMs <= 0)
+      throw new TypeError('timeoutMs must be a positive number')
+  }
+
+  /** `ypk:{subject}:part`: every key of one subject hashes to one slot. */
+  key(subject: string, part: string): string {
+    return `${this.prefix}{${subject}}:${part}`
+  }
+
+  async run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.#timed(async () => {
+      try {
+        return await this.#evalsha(script, keys, args)
+      } catch (error) {
+        if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error
+        return this.#eval(script, keys, args)
+      }
+    })
+  }
+
+  /** `SET key value PX ttl [NX]`: true when set. */
+  async set(key: string, value: string, ttlMs: number, onlyIfAbsent = false): Promise<boolean> {
+    return (await this.run(SET, [key], [value, ttlMs, onlyIfAbsent ? '1' : '0'])) === 1
+  }
+
+  async del(key: string): Promise<void> {
+    await this.run(DEL, [key], [])
+  }
+
+  /** Closes the client if this connection created it; a client you passed in stays open. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#owned) await (this.#client as IoredisLike).quit().catch(() => undefined)
+  }
+
+  #evalsha(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const client = this.#client
+    if (isIoredis(client)) return client.evalsha(script.sha, keys.length, ...keys, ...args)
+    return client.evalSha(script.sha, { keys, arguments: args.map(String) })
+  }
+
+  #eval(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const client = this.#client
+    if (isIoredis(client)) return client.eval(script.source, keys.length, ...keys, ...args)
+    return client.eval(script.source, { keys, arguments: args.map(String) })
+  }
+
+  /**
+   * Every call gets a deadline. One unref'd timer sweeps the calls in flight, instead of a timer and a
+   * promise race per call on this hot path.
+   */
+  #timed<T>(call: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const pending: Pending = { deadline: Date.now() + this.#timeoutMs, reject }
+      this.#pending.add(pending)
+      this.#ensureSweeper()
+      call().then(
+        (value) => {
+          this.#pending.delete(pending)
+          resolve(value)
+        },
+        (error: unknown) => {
+          this.#pending.delete(pending)
+          reject(
+            error instanceof StoreError
+              ? error
+              : new this.#ErrorClass(`Redis failed: ${(error as Error)?.message ?? String(error)}`, {
+                  cause: error,
+                }),
+          )
+        },
+      )
+    })
+  }
+
+  readonly #pending = new Set<Pending>()
+  #sweeper: NodeJS.Timeout | undefined
+
+  #ensureSweeper(): void {
+    if (this.#sweeper) return
+    const every = Math.max(10, Math.floor(this.#timeoutMs / 4))
+    this.#sweeper = setInterval(() => {
+      const now = Date.now()
+      for (const pending of this.#pending) {
+        if (pending.deadline > now) continue
+        this.#pending.delete(pending)
+        pending.reject(new this.#ErrorClass(`Redis did not answer within ${this.#timeoutMs} ms`))
+      }
+      if (this.#pending.size === 0) {
+        clearInterval(this.#sweeper)
+        this.#sweeper = undefined
+      }
+    }, every)
+    this.#sweeper.unref()
+  }
+}
+
+interface Pending {
+  deadline: number
+  reject: (error: Error) => void
+}
+
+function createIoredis(url: string): IoredisLike {
+  const require = createRequire(import.meta.url)
+  let Redis: new (
+    url: string,
+    options: object,
+  ) => IoredisLike & { on(event: string, listener: (e: unknown) => void): void }
+  try {
+    Redis = require('ioredis')
+  } catch {
+    throw new TypeError('The url option needs ioredis installed (npm i ioredis), or pass your own client')
+  }
+  const client = new Redis(url, { maxRetriesPerRequest: 1, enableAutoPipelining: true })
+  // Errors surface per call as store errors; the connection keeps retrying in the background.
+  client.on('error', () => undefined)
+  return client
+}

@@ -1,0 +1,8 @@
+export type { IoredisLike, NodeRedisLike, RedisClientLike, RedisConnectionOptions } from './connection.js'
+export {
+  DedupeStoreError,
+  RedisDedupeStore,
+  RedisOtpStore,
+  RedisThrottleStore,
+  type RedisThrottleStoreOptions,
+} from './stores.js'
