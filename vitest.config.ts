@@ -7,6 +7,8 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 const packages = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
+// Only packages with tests of their own become vitest projects.
+const tested = packages.filter((name) => existsSync(`${root}packages/${name}/test`))
 
 // Tests import workspace packages (and their subpaths) from source, so a change is tested without a
 // rebuild; `pnpm lint` (publint, attw) and scripts/smoke-dist.mjs check the built packages.
@@ -19,7 +21,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ['default', new SummaryReporter()],
-    projects: packages.map((name) => ({
+    projects: tested.map((name) => ({
       resolve: { alias },
       test: {
         name,

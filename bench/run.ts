@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { benchClient } from './client.js'
+import { benchExpress } from './express.js'
 import type { BenchResult } from './harness.js'
 import { benchRedis } from './redis.js'
 import { benchDrain, benchParse } from './reports.js'
@@ -15,6 +16,7 @@ const suites: (() => Promise<BenchResult[]>)[] = [
   benchParse,
   benchDrain,
   benchRedis,
+  benchExpress,
 ]
 
 const results: BenchResult[] = []

@@ -159,7 +159,8 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
       scope: 'number',
       rule: 'number-cooldown',
       retryAfterMs: 40_000,
-      policy: '1;w=60',
+      limit: 1,
+      windowMs: 60_000,
     })
     clock.advance(40_000)
     await expect(otp.send({ mobile: UK, clientKey: 'c' })).resolves.toMatchObject({ resendIn: 60 })
@@ -177,6 +178,16 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     expect(tollFree).toBeInstanceOf(YunpianValidationError)
     expect(storeLog).toEqual([])
     expect(fake.calls.size).toBe(0)
+  })
+
+  it('numberTypes widens or narrows the default mobile-only policy', async () => {
+    const { otp, fake } = await setup({ numberTypes: ['FIXED_LINE'] })
+    await expect(otp.send({ mobile: '+6560123456', clientKey: 'c' })).resolves.toMatchObject({
+      expiresIn: 300,
+    })
+    const mobile = await rejection(otp.send({ mobile: SG, clientKey: 'c' }))
+    expect(mobile.message).toMatch(/this one is mobile/)
+    expect(fake.outbox.size).toBe(1)
   })
 
   it('a code expires with its lifetime', async () => {

@@ -34,7 +34,7 @@ describe('MemoryThrottleStore memory bounds', () => {
     expect((await store.consume('a', rules)).allowed).toBe(false) // existing keys keep working
   })
 
-  it('when full with evict-oldest, drops the least recently used key', async () => {
+  it('when full with evict-oldest, drops the oldest key', async () => {
     const store = new MemoryThrottleStore({ maxKeys: 3, whenFull: 'evict-oldest' })
     for (const k of ['a', 'b', 'c']) await store.consume(k, rules)
     await store.consume('a', rules) // refused, but not a new key: a stays the oldest written

@@ -9,14 +9,16 @@ export class OtpRateLimitedError extends YunpianError {
   readonly rule: string
   readonly scope: OtpLimitScope
   readonly retryAfterMs: number
-  /** The refusing rule's `limit;w=seconds`, when it is one of ours. */
-  readonly policy: string | undefined
+  /** The refusing rule's limit and window, when known (Yunpian does not publish code 53's). */
+  readonly limit: number | undefined
+  readonly windowMs: number | undefined
 
   constructor(init: {
     rule: string
     scope: OtpLimitScope
     retryAfterMs: number
-    policy?: string
+    limit?: number | undefined
+    windowMs?: number | undefined
     cause?: unknown
   }) {
     super(
@@ -26,7 +28,8 @@ export class OtpRateLimitedError extends YunpianError {
     this.rule = init.rule
     this.scope = init.scope
     this.retryAfterMs = init.retryAfterMs
-    this.policy = init.policy
+    this.limit = init.limit
+    this.windowMs = init.windowMs
   }
 }
 

@@ -4,8 +4,14 @@ import type { YunpianClient } from '../client.js'
 import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '../errors.js'
 import { RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
 import { MemoryThrottleStore } from '../throttling/memory.js'
-import { describeRule, type ThrottleRule, type ThrottleStore } from '../throttling/types.js'
-import { type CountryCode, numberType, parseMobile } from '../validation/mobile.js'
+import { type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
+import {
+  type CountryCode,
+  isMobileNumber,
+  type NumberType,
+  numberType,
+  parseMobile,
+} from '../validation/mobile.js'
 import { validate } from '../validation/validate.js'
 import {
   OtpCountryNotAllowedError,
@@ -50,7 +56,7 @@ export interface OtpVerifyRequest {
 export type OtpVerifyResult =
   | { ok: true }
   | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'locked'; retryAfterMs: number }
+  | { ok: false; reason: 'locked'; retryAfterMs: number; rule: string; limit: number; windowMs: number }
 
 export interface OtpCountryStats {
   sent: number
@@ -107,12 +113,20 @@ export class OtpService {
   readonly #limits: OtpLimits
   readonly #verifyRules: readonly ThrottleRule[]
   readonly #stats = new Map<string, { sent: number; verified: number }>()
+  /** The default number policy (mobile numbers only), checked with the cheaper mobile-only metadata. */
+  readonly #mobileOnly: boolean
 
   constructor(options: OtpServiceOptions) {
     this.#o = validate('OtpService options', otpOptionsSchema, options)
     this.#client = this.#o.client
     this.#throttle = this.#o.throttle ?? new MemoryThrottleStore()
     this.#codes = this.#o.codes ?? new MemoryOtpStore()
+    const types = this.#o.numberTypes
+    this.#mobileOnly =
+      types !== 'any' &&
+      types.length === 2 &&
+      types.includes('MOBILE') &&
+      types.includes('FIXED_LINE_OR_MOBILE')
     this.#secret =
       typeof this.#o.secret === 'string' ? Buffer.from(this.#o.secret) : Buffer.from(this.#o.secret)
     this.#limits = {
@@ -213,16 +227,23 @@ export class OtpService {
         await this.#codes.delete(codeKey).catch(() => undefined)
       }
       if (error instanceof YunpianApiError) {
-        const limit = RECIPIENT_LIMIT_CODES.get(error.code)
-        if (limit) {
+        const refusal = RECIPIENT_LIMIT_CODES.get(error.code)
+        if (refusal) {
           this.#emit({
             type: 'throttled',
             country: countryName,
             purpose: r.purpose,
             scope: 'yunpian',
-            ...limit,
+            ...refusal,
           })
-          throw new OtpRateLimitedError({ scope: 'yunpian', ...limit, cause: error })
+          const rule = yunpianRule(refusal.rule)
+          throw new OtpRateLimitedError({
+            scope: 'yunpian',
+            ...refusal,
+            limit: rule?.limit,
+            windowMs: rule?.windowMs,
+            cause: error,
+          })
         }
         this.#emit({ type: 'provider-error', country: countryName, purpose: r.purpose, error })
       }
@@ -250,7 +271,15 @@ export class OtpService {
         purpose: r.purpose,
         retryAfterMs: decision.retryAfterMs,
       })
-      return { ok: false, reason: 'locked', retryAfterMs: decision.retryAfterMs }
+      const rule = this.#verifyRules.find((x) => x.name === decision.rule)
+      return {
+        ok: false,
+        reason: 'locked',
+        retryAfterMs: decision.retryAfterMs,
+        rule: decision.rule,
+        limit: rule?.limit ?? 0,
+        windowMs: rule?.windowMs ?? 0,
+      }
     }
     const check = await this.#codes.verify(
       this.#codeKey(r.purpose, subject),
@@ -287,8 +316,11 @@ export class OtpService {
       throw new OtpCountryNotAllowedError(parsed.country, countries)
     }
     if (numberTypes !== 'any') {
-      const type = numberType(parsed.e164)
-      if (!type || !numberTypes.includes(type)) {
+      const allowed = this.#mobileOnly
+        ? isMobileNumber(parsed.e164)
+        : isOneOf(parseMobile(parsed.e164, { type: true }).type, numberTypes)
+      if (!allowed) {
+        const type = numberType(parsed.e164)
         throw new YunpianValidationError(operation, [
           {
             field: 'mobile',
@@ -331,7 +363,8 @@ export class OtpService {
           scope: budget.scope,
           rule: decision.rule,
           retryAfterMs: decision.retryAfterMs,
-          ...(rule ? { policy: describeRule(rule) } : {}),
+          limit: rule?.limit,
+          windowMs: rule?.windowMs,
         })
       }
       taken.push(budget)
@@ -369,6 +402,15 @@ export class OtpService {
       // A failing listener must not change the outcome of a send or verify.
     }
   }
+}
+
+function isOneOf(type: NumberType, allowed: readonly NonNullable<NumberType>[]): boolean {
+  return type !== undefined && allowed.includes(type)
+}
+
+/** Yunpian's own rule by the name `RECIPIENT_LIMIT_CODES` gives it, for its limit and window. */
+function yunpianRule(name: string): ThrottleRule | undefined {
+  return [...YUNPIAN_RULES.antiBombing, ...YUNPIAN_RULES.antiHarassment].find((r) => r.name === name)
 }
 
 /** How long the number waits between sends: the window of its strictest single-send rule. */

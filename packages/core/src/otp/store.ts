@@ -68,7 +68,6 @@ export class MemoryOtpStore implements OtpStore {
         )
       }
     }
-    this.#pending.delete(key)
     this.#pending.set(key, {
       digest: Buffer.from(challenge.digest, 'hex'),
       expiresAt: now + challenge.ttlMs,

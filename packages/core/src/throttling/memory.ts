@@ -5,7 +5,7 @@ export interface MemoryStoreOptions {
   maxKeys?: number
   /**
    * When `maxKeys` live keys exist and a new one is needed: `'reject'` (default) throws
-   * `ThrottleStoreError`, so callers fail closed; `'evict-oldest'` drops the least recently used key,
+   * `ThrottleStoreError`, so callers fail closed; `'evict-oldest'` drops the oldest key (first created),
    * which forgets its limits. Past that size, use `@yunpian-kit/redis`.
    */
   whenFull?: 'reject' | 'evict-oldest'
@@ -76,9 +76,6 @@ export class MemoryThrottleStore implements ThrottleStore {
     while (expired < target.times.length && target.times[expired]! <= now - longest) expired++
     target.times.splice(0, Math.max(expired, target.times.length - most))
     target.expiresAt = Math.max(target.expiresAt, now + longest)
-    // Re-insert so iteration order is least recently used first.
-    this.#entries.delete(key)
-    this.#entries.set(key, target)
     return { allowed: true, remaining: remaining === Number.POSITIVE_INFINITY ? 0 : remaining }
   }
 
@@ -119,9 +116,14 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 }
 
-/** Events newer than `since` (times are ascending and few: at most the largest limit). */
+/** Events newer than `since`: times are ascending, so a binary search finds the first one. */
 function countSince(times: readonly number[], since: number): number {
-  let count = 0
-  for (let i = times.length - 1; i >= 0 && times[i]! > since; i--) count++
-  return count
+  let low = 0
+  let high = times.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (times[mid]! > since) high = mid
+    else low = mid + 1
+  }
+  return times.length - low
 }

@@ -1,0 +1,16 @@
+export { type HttpAnswer, type ProblemCode, problem, problemFor, rateLimitHeaders } from './problem.js'
+export {
+  answerOtpSend,
+  answerOtpVerify,
+  answerPush,
+  clientKeyFromAddress,
+  notFound,
+  OTP_BODY_LIMIT,
+  type OtpRouteOptions,
+  otpSendBodySchema,
+  otpVerifyBodySchema,
+  tooLarge,
+  WEBHOOK_BODY_LIMIT,
+  type WebhookRouteOptions,
+  webhookSecretMatches,
+} from './routes.js'

@@ -1,0 +1,133 @@
+import { YunpianApiError, YunpianError, YunpianTransportError, YunpianValidationError } from '../errors.js'
+import { OtpCountryNotAllowedError, OtpRateLimitedError, OtpRiskRejectedError } from '../otp/errors.js'
+import { YunpianReportError } from '../reports/parse.js'
+import { StoreError } from '../throttling/types.js'
+
+/** What an adapter writes back: status, headers and a serialized body. */
+export interface HttpAnswer {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** The stable `code` member of the contract's problem documents. */
+export type ProblemCode =
+  | 'invalid_request'
+  | 'country_not_allowed'
+  | 'risk_rejected'
+  | 'rate_limited'
+  | 'provider_rejected'
+  | 'unavailable'
+  | 'code_invalid'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'internal_error'
+
+const TITLES: Record<ProblemCode, string> = {
+  invalid_request: 'The request is not valid',
+  country_not_allowed: 'Codes are not sent to this country',
+  risk_rejected: 'The request was refused by a risk check',
+  rate_limited: 'Too many requests',
+  provider_rejected: 'The SMS provider refused the message',
+  unavailable: 'The service is unavailable',
+  code_invalid: 'The code is not valid',
+  not_found: 'Not found',
+  payload_too_large: 'The request body is too large',
+  internal_error: 'Internal error',
+}
+
+/** Seconds a client should wait after a 503 before trying again. */
+const UNAVAILABLE_RETRY_S = 30
+
+/** An RFC 9457 problem document. */
+export function problem(
+  status: number,
+  code: ProblemCode,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): HttpAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+    body: JSON.stringify({
+      type: `urn:yunpian-kit:problem:${code}`,
+      title: TITLES[code],
+      status,
+      detail,
+      code,
+      ...extra,
+    }),
+  }
+}
+
+/** `RateLimit-Policy` and `RateLimit` (IETF httpapi rate-limit headers) and `Retry-After`, in seconds. */
+export function rateLimitHeaders(
+  rule: string,
+  retryAfterMs: number,
+  limit?: number,
+  windowMs?: number,
+): Record<string, string> {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+  const name = `"${rule.replace(/[^A-Za-z0-9_.-]/g, '-')}"`
+  const headers: Record<string, string> = {
+    'retry-after': String(seconds),
+    ratelimit: `${name};r=0;t=${seconds}`,
+  }
+  if (limit !== undefined && windowMs !== undefined) {
+    headers['ratelimit-policy'] = `${name};q=${limit};w=${Math.ceil(windowMs / 1000)}`
+  }
+  return headers
+}
+
+/**
+ * The contract's answer for any error the OTP routes and the webhook can meet. Nothing in it reveals the
+ * apikey, a host, Yunpian's raw detail or a stack; `report` receives the error for the log when it is the
+ * server's or the provider's problem.
+ */
+export function problemFor(error: unknown, report?: (error: unknown) => void): HttpAnswer {
+  if (error instanceof YunpianValidationError) {
+    return problem(400, 'invalid_request', 'Some fields are not valid.', {
+      errors: error.issues.map((i) => ({ field: i.field, message: i.message })),
+    })
+  }
+  if (error instanceof YunpianReportError) {
+    report?.(error)
+    return problem(400, 'invalid_request', error.message)
+  }
+  if (error instanceof OtpCountryNotAllowedError) {
+    return problem(403, 'country_not_allowed', 'Verification codes are not sent to numbers of this country.')
+  }
+  if (error instanceof OtpRiskRejectedError) return problem(403, 'risk_rejected', 'The request was refused.')
+  if (error instanceof OtpRateLimitedError) {
+    return problem(
+      429,
+      'rate_limited',
+      `Too many requests; try again in ${Math.ceil(error.retryAfterMs / 1000)} seconds.`,
+      { rule: error.rule, retryAfter: Math.ceil(error.retryAfterMs / 1000) },
+      rateLimitHeaders(error.rule, error.retryAfterMs, error.limit, error.windowMs),
+    )
+  }
+  if (error instanceof YunpianApiError) {
+    report?.(error)
+    return problem(502, 'provider_rejected', 'The SMS provider refused to send the message.')
+  }
+  if (error instanceof StoreError || error instanceof YunpianTransportError) {
+    report?.(error)
+    return problem(
+      503,
+      'unavailable',
+      'The service cannot send or check codes right now.',
+      {},
+      {
+        'retry-after': String(UNAVAILABLE_RETRY_S),
+      },
+    )
+  }
+  report?.(error)
+  return problem(
+    500,
+    'internal_error',
+    error instanceof YunpianError ? 'The request failed.' : 'Internal error.',
+  )
+}

@@ -1,0 +1,189 @@
+import { timingSafeEqual } from 'node:crypto'
+import { isIPv6 } from 'node:net'
+import { z } from 'zod'
+import { YunpianValidationError } from '../errors.js'
+import type { OtpService } from '../otp/service.js'
+import { handlePush, type PushHandlerOptions } from '../reports/handle.js'
+import type { PushBody } from '../reports/parse.js'
+import { type HttpAnswer, problem, problemFor, rateLimitHeaders } from './problem.js'
+
+/** Bodies of the OTP routes are small; a larger one is refused before it is parsed. */
+export const OTP_BODY_LIMIT = 16 * 1024
+/** Yunpian's pushes hold at most 100 records, about 40 KiB. */
+export const WEBHOOK_BODY_LIMIT = 256 * 1024
+
+/** JSON schemas of the route bodies (Fastify declares them; the checks below enforce the same rules). */
+export const otpSendBodySchema = z.object({
+  mobile: z.string().min(1).max(32),
+  captchaToken: z.string().max(4096).optional(),
+})
+export const otpVerifyBodySchema = z.object({
+  mobile: z.string().min(1).max(32),
+  code: z.string().regex(/^\d{4,10}$/),
+})
+
+/**
+ * The route body's fields, checked by hand (the OTP service validates them fully next; a schema pass here
+ * would do the work twice on every request). Throws the same `YunpianValidationError` a schema would.
+ */
+function bodyFields<K extends string>(
+  operation: string,
+  body: unknown,
+  rules: Record<K, { required: boolean; max: number; pattern?: RegExp; message: string }>,
+): Record<K, string | undefined> {
+  const record = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}
+  const out = {} as Record<K, string | undefined>
+  const issues: { field: string; message: string }[] = []
+  for (const field of Object.keys(rules) as K[]) {
+    const rule = rules[field]
+    const value = record[field]
+    if (value === undefined && !rule.required) continue
+    if (
+      typeof value !== 'string' ||
+      value.length === 0 ||
+      value.length > rule.max ||
+      (rule.pattern && !rule.pattern.test(value))
+    ) {
+      issues.push({ field, message: rule.message })
+    } else out[field] = value
+  }
+  if (issues.length > 0) throw new YunpianValidationError(operation, issues)
+  return out
+}
+
+const SEND_FIELDS = {
+  mobile: { required: true, max: 32, message: 'is required: the phone number, e.g. +447400123456' },
+  captchaToken: { required: false, max: 4096, message: 'must be a string of at most 4096 characters' },
+}
+const VERIFY_FIELDS = {
+  mobile: { required: true, max: 32, message: 'is required: the phone number the code was sent to' },
+  code: {
+    required: true,
+    max: 10,
+    pattern: /^\d{4,10}$/,
+    message: 'must be the 4 to 10 digits from the SMS',
+  },
+}
+
+const json = (status: number, body: unknown): HttpAnswer => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(body),
+})
+
+export interface OtpRouteOptions {
+  /** What the codes are for (default `login`); set by the server, never by the client. */
+  purpose?: string
+  /** Receives provider and infrastructure errors for the log (their detail never reaches the client). */
+  report?: (error: unknown) => void
+}
+
+/** `POST {prefix}/send`: the contract's answer for a parsed body. */
+export async function answerOtpSend(
+  otp: OtpService,
+  body: unknown,
+  clientKey: string,
+  options: OtpRouteOptions = {},
+): Promise<HttpAnswer> {
+  try {
+    const { mobile, captchaToken } = bodyFields('otp send', body, SEND_FIELDS)
+    const sent = await otp.send({
+      mobile: mobile!,
+      clientKey,
+      purpose: options.purpose ?? 'login',
+      ...(captchaToken === undefined ? {} : { captchaToken }),
+    })
+    return json(202, { status: 'sent', expiresIn: sent.expiresIn, resendIn: sent.resendIn })
+  } catch (error) {
+    return problemFor(error, options.report)
+  }
+}
+
+/**
+ * `POST {prefix}/verify`. `onVerified` runs after a right code, before the answer (so a failing app hook is
+ * an error, not a silent success); wrong, expired and unknown codes all get the same 401.
+ */
+export async function answerOtpVerify(
+  otp: OtpService,
+  body: unknown,
+  options: OtpRouteOptions & { onVerified?: (mobile: string) => unknown } = {},
+): Promise<HttpAnswer> {
+  try {
+    const fields = bodyFields('otp verify', body, VERIFY_FIELDS)
+    const mobile = fields.mobile!
+    const result = await otp.verify({ mobile, code: fields.code!, purpose: options.purpose ?? 'login' })
+    if (result.ok) {
+      await options.onVerified?.(mobile)
+      return json(200, { status: 'verified' })
+    }
+    if (result.reason === 'locked') {
+      return problem(
+        429,
+        'rate_limited',
+        'Too many wrong codes; verification is locked for this number for a while.',
+        { rule: result.rule, retryAfter: Math.ceil(result.retryAfterMs / 1000) },
+        rateLimitHeaders(result.rule, result.retryAfterMs, result.limit, result.windowMs),
+      )
+    }
+    return problem(401, 'code_invalid', 'The code is wrong or has expired. Ask for a new one.')
+  } catch (error) {
+    return problemFor(error, options.report)
+  }
+}
+
+export interface WebhookRouteOptions extends Omit<PushHandlerOptions, 'onEvent'> {
+  /** The secret path segment Yunpian is given: `{path}/{secret}`. At least 16 characters. */
+  secret: string
+  onEvent?: PushHandlerOptions['onEvent']
+  report?: (error: unknown) => void
+}
+
+/** Whether a request may reach the webhook: the path secret, compared in constant time. */
+export function webhookSecretMatches(expected: string, given: string | undefined): boolean {
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given ?? '')
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+export const notFound = (): HttpAnswer => problem(404, 'not_found', 'Not found.')
+export const tooLarge = (limit: number): HttpAnswer =>
+  problem(413, 'payload_too_large', `The body is larger than ${limit} bytes.`)
+
+/**
+ * `POST {webhookPath}/{secret}` with the raw body already read (and bounded by the adapter): parse,
+ * deduplicate, run the handler, answer `SUCCESS` or ask Yunpian to retry.
+ */
+export async function answerPush(body: PushBody, options: WebhookRouteOptions): Promise<HttpAnswer> {
+  try {
+    const outcome = await handlePush(body, options)
+    return outcome.acknowledge
+      ? { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'SUCCESS' }
+      : {
+          status: 503,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' },
+          body: 'RETRY',
+        }
+  } catch (error) {
+    return problemFor(error, options.report)
+  }
+}
+
+/**
+ * The per-client budget's key from the framework's client address (its trust-proxy setting applies):
+ * IPv4 as is, IPv6 grouped by /64, since one subscriber holds a whole /64.
+ */
+export function clientKeyFromAddress(address: string | undefined): string {
+  if (!address) return 'unknown'
+  const ip = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address
+  if (!isIPv6(ip)) return ip
+  const [head = '', tail = ''] = ip.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = ip.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g || '0', 16).toString(16))
+    .join(':')}::/64`
+}

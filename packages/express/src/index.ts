@@ -1,0 +1,207 @@
+import {
+  answerOtpSend,
+  answerOtpVerify,
+  answerPush,
+  clientKeyFromAddress,
+  type DedupeStore,
+  type HttpAnswer,
+  MemoryDedupeStore,
+  notFound,
+  OTP_BODY_LIMIT,
+  type OtpService,
+  problem,
+  problemFor,
+  type ReplyRecord,
+  type StatusReport,
+  tooLarge,
+  WEBHOOK_BODY_LIMIT,
+  webhookSecretMatches,
+  type YunpianClient,
+  YunpianError,
+} from '@yunpian-kit/core'
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from 'express'
+
+/** What `yunpian()` puts on every request. */
+export interface YunpianLocals {
+  client: YunpianClient
+  otp: OtpService
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by `yunpian()`. */
+      yunpian?: YunpianLocals
+    }
+  }
+}
+
+function fail(option: string, message: string): never {
+  throw new TypeError(`@yunpian-kit/express: ${option} ${message}`)
+}
+
+function send(res: Response, answer: HttpAnswer): void {
+  res.status(answer.status).set(answer.headers).send(answer.body)
+}
+
+/** Puts the client and the OTP service on `req.yunpian` for the routes below it and your own. */
+export function yunpian(options: YunpianLocals): RequestHandler {
+  if (typeof options?.client?.sms?.singleSend !== 'function')
+    fail('yunpian({ client })', 'must be a YunpianClient')
+  if (typeof options.otp?.send !== 'function') fail('yunpian({ otp })', 'must be an OtpService')
+  const locals = { client: options.client, otp: options.otp }
+  return (req, _res, next) => {
+    req.yunpian = locals
+    next()
+  }
+}
+
+export interface OtpRouterOptions {
+  /** Defaults to `req.yunpian.otp` from `yunpian()`. */
+  otp?: OtpService
+  /** Runs after a right code, before the 200 answer. */
+  onVerified?: (mobile: string, req: Request) => unknown
+  /** What the codes are for (default `login`). */
+  purpose?: string
+  /** The per-client budget's key; default: `req.ip` (so `trust proxy` applies), IPv6 by /64. */
+  clientKey?: (req: Request) => string
+  /** Provider and infrastructure errors, for your log (default `console.error`). */
+  report?: (error: unknown) => void
+}
+
+/** `POST /send` and `POST /verify`, answering the contract's statuses and problem documents. */
+export function otpRouter(options: OtpRouterOptions = {}): Router {
+  if (options.otp !== undefined && typeof options.otp.send !== 'function')
+    fail('otpRouter({ otp })', 'must be an OtpService')
+  for (const name of ['onVerified', 'clientKey', 'report'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      fail(`otpRouter({ ${name} })`, 'must be a function')
+  }
+  const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
+  const otpOf = (req: Request): OtpService => {
+    const otp = options.otp ?? req.yunpian?.otp
+    if (!otp)
+      throw new TypeError(
+        '@yunpian-kit/express: mount yunpian({ client, otp }) before otpRouter(), or pass otpRouter({ otp })',
+      )
+    return otp
+  }
+  const router = Router()
+  router.use(
+    express.json({ limit: OTP_BODY_LIMIT }),
+    express.urlencoded({ extended: false, limit: OTP_BODY_LIMIT }),
+  )
+  router.post('/send', async (req, res) => {
+    const clientKey = options.clientKey?.(req) ?? clientKeyFromAddress(req.ip)
+    send(res, await answerOtpSend(otpOf(req), req.body, clientKey, { purpose: options.purpose, report }))
+  })
+  router.post('/verify', async (req, res) => {
+    send(
+      res,
+      await answerOtpVerify(otpOf(req), req.body, {
+        purpose: options.purpose,
+        report,
+        onVerified: options.onVerified && ((mobile) => options.onVerified?.(mobile, req)),
+      }),
+    )
+  })
+  router.use(bodyErrors)
+  return router
+}
+
+/** body-parser's own errors (bad JSON, too large) as the contract's problem documents. */
+const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+  const type = (error as { type?: string }).type
+  if (type === 'entity.too.large') return send(res, tooLarge(OTP_BODY_LIMIT))
+  if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return send(res, problem(400, 'invalid_request', 'The body is not valid JSON or form data.'))
+  }
+  next(error)
+}
+
+export interface ReportsWebhookOptions {
+  /** The secret last path segment you give Yunpian (`.../yunpian/reports/{secret}`); 16 characters or more. */
+  secret: string
+  onStatus?: (reports: StatusReport[], req: Request) => unknown
+  onReply?: (reply: ReplyRecord, req: Request) => unknown
+  /** Needed for reply pushes (their signature). */
+  apikey?: string
+  /** Shared across instances (Redis) so a re-sent report is handled once anywhere. Default: in memory. */
+  dedupe?: DedupeStore
+  ackWithinMs?: number
+  report?: (error: unknown) => void
+}
+
+/** `POST /{secret}`: Yunpian's status and reply pushes, deduplicated, answered `SUCCESS`. */
+export function reportsWebhook(options: ReportsWebhookOptions): Router {
+  if (typeof options?.secret !== 'string' || options.secret.length < 16) {
+    fail('reportsWebhook({ secret })', 'must be a string of at least 16 characters, hard to guess')
+  }
+  if (!options.onStatus && !options.onReply) fail('reportsWebhook()', 'needs onStatus, onReply or both')
+  if (options.onReply && !options.apikey)
+    fail('reportsWebhook({ apikey })', 'is required with onReply, to check reply signatures')
+  const dedupe = options.dedupe ?? new MemoryDedupeStore()
+  const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
+  const router = Router()
+  const handle: RequestHandler = async (req, res) => {
+    if (!webhookSecretMatches(options.secret, String(req.params.secret ?? ''))) return send(res, notFound())
+    if (Number(req.headers['content-length'] ?? 0) > WEBHOOK_BODY_LIMIT) {
+      res.set('connection', 'close')
+      return send(res, tooLarge(WEBHOOK_BODY_LIMIT))
+    }
+    // An app-wide body parser may have read the body already; otherwise read it here, bounded.
+    const body =
+      req.readableEnded && req.body && typeof req.body === 'object' ? req.body : await readBounded(req)
+    if (body === undefined) {
+      res.set('connection', 'close')
+      return send(res, tooLarge(WEBHOOK_BODY_LIMIT))
+    }
+    send(
+      res,
+      await answerPush(body, {
+        secret: options.secret,
+        dedupe,
+        apikey: options.apikey,
+        ackWithinMs: options.ackWithinMs,
+        report,
+        onStatus: options.onStatus && ((reports) => options.onStatus?.(reports, req)),
+        onReply: options.onReply && ((reply) => options.onReply?.(reply, req)),
+      }),
+    )
+  }
+  router.post('/:secret', handle)
+  router.post('/', (_req, res) => send(res, notFound()))
+  return router
+}
+
+/** The raw body as text, or undefined once it passes the webhook's limit. */
+function readBounded(req: Request): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > WEBHOOK_BODY_LIMIT) {
+        req.removeAllListeners('data')
+        req.resume()
+        resolve(undefined)
+      } else chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+/** Renders this toolkit's errors as problem documents; other errors go on to your handlers. */
+export function problemHandler(options: { report?: (error: unknown) => void } = {}): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (!(error instanceof YunpianError) || res.headersSent) return next(error)
+    send(res, problemFor(error, options.report ?? ((e) => console.error('@yunpian-kit/express:', e))))
+  }
+}
