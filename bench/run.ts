@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { benchClient } from './client.js'
 import { benchExpress } from './express.js'
+import { benchFastify } from './fastify.js'
 import type { BenchResult } from './harness.js'
 import { benchRedis } from './redis.js'
 import { benchDrain, benchParse } from './reports.js'
@@ -17,6 +18,7 @@ const suites: (() => Promise<BenchResult[]>)[] = [
   benchDrain,
   benchRedis,
   benchExpress,
+  benchFastify,
 ]
 
 const results: BenchResult[] = []
