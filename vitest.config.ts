@@ -7,8 +7,13 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 const packages = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
-// Only packages with tests of their own become vitest projects.
-const tested = packages.filter((name) => existsSync(`${root}packages/${name}/test`))
+// Only packages (and apps) with tests of their own become vitest projects.
+const apps = readdirSync(new URL('./apps', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => `apps/${d.name}`)
+const tested = [...packages.map((name) => `packages/${name}`), ...apps].filter((dir) =>
+  existsSync(`${root}${dir}/test`),
+)
 
 // Tests import workspace packages (and their subpaths) from source, so a change is tested without a
 // rebuild; `pnpm lint` (publint, attw) and scripts/smoke-dist.mjs check the built packages.
@@ -21,16 +26,14 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ['default', new SummaryReporter()],
-    projects: tested.map((name) => ({
+    projects: tested.map((dir) => ({
       resolve: { alias },
       test: {
-        name,
-        root: `${root}packages/${name}`,
+        name: dir.split('/')[1],
+        root: `${root}${dir}`,
         include: ['test/**/*.test.ts'],
         // A package that needs servers for its tests (redis) starts them in test/global-setup.ts.
-        globalSetup: existsSync(`${root}packages/${name}/test/global-setup.ts`)
-          ? ['test/global-setup.ts']
-          : [],
+        globalSetup: existsSync(`${root}${dir}/test/global-setup.ts`) ? ['test/global-setup.ts'] : [],
         testTimeout: 20_000,
         hookTimeout: 30_000,
       },

@@ -190,6 +190,12 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     expect(fake.outbox.size).toBe(1)
   })
 
+  it('callbackUrl goes with every code, so its delivery report comes back', async () => {
+    const { otp, fake } = await setup({ callbackUrl: 'http://127.0.0.1:9/yunpian/reports/secret' })
+    await otp.send({ mobile: UK, clientKey: 'c' })
+    expect(fake.outbox.last(UK)?.callbackUrl).toBe('http://127.0.0.1:9/yunpian/reports/secret')
+  })
+
   it('a code expires with its lifetime', async () => {
     const { otp, codeOf, clock } = await setup()
     await otp.send({ mobile: UK, clientKey: 'c' })

@@ -146,6 +146,11 @@ export const otpOptionsSchema = z
         global: rulesSchema.optional(),
       })
       .default({}),
+    /** Where Yunpian pushes each code's delivery report (`callback_url`); the console setting otherwise. */
+    callbackUrl: z
+      .string()
+      .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
+      .optional(),
     beforeSend: z
       .custom<(context: BeforeSendContext) => boolean | Promise<boolean>>(isFunction, 'must be a function')
       .optional(),

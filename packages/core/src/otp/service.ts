@@ -209,6 +209,7 @@ export class OtpService {
         mobile: e164.startsWith('+86') ? e164.slice(3) : e164,
         text: this.#o.message({ code, ttlMinutes, purpose: r.purpose }),
         uid: `otp-${randomUUID()}`,
+        ...(this.#o.callbackUrl ? { callbackUrl: this.#o.callbackUrl } : {}),
       })
       this.#count(countryName, 'sent')
       this.#emit({ type: 'sent', country: countryName, purpose: r.purpose, sid: sent.sid })

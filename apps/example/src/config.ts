@@ -1,0 +1,95 @@
+// The one config every example server shares: client, OTP service, stores, webhook and a status log.
+import { randomBytes } from 'node:crypto'
+import {
+  type CountryCode,
+  type DedupeStore,
+  MemoryDedupeStore,
+  OtpService,
+  type OtpStore,
+  type StatusReport,
+  type ThrottleStore,
+  YunpianClient,
+} from '@yunpian-kit/core'
+import { RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '@yunpian-kit/redis'
+import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
+import { Redis } from 'ioredis'
+
+export interface ExampleServices {
+  client: YunpianClient
+  otp: OtpService
+  /** The fake Yunpian, when no YUNPIAN_APIKEY is set. */
+  fake: FakeYunpian | undefined
+  webhook: {
+    path: string
+    secret: string
+    apikey: string
+    dedupe: DedupeStore
+    onStatus: (r: StatusReport[]) => void
+  }
+  /** The newest delivery reports, newest first. */
+  statusLog: StatusReport[]
+  stores: 'redis' | 'memory'
+  close(): Promise<void>
+}
+
+export interface ExampleOptions {
+  /** Where this server listens; the webhook URL given to Yunpian is built from it (or PUBLIC_URL). */
+  port: number
+  env?: NodeJS.ProcessEnv
+  /** A fake to share between servers (the demo runs three); one is started otherwise. */
+  fake?: FakeYunpian
+  /** Key prefix, so servers sharing one Redis keep apart in the demo. */
+  redisPrefix?: string
+}
+
+export async function createServices({ port, env = process.env, fake: shared, redisPrefix }: ExampleOptions) {
+  const real = Boolean(env.YUNPIAN_APIKEY)
+  const fake = real ? undefined : (shared ?? (await startFakeYunpian()))
+  const apikey = env.YUNPIAN_APIKEY || fake!.apikey
+  const client = new YunpianClient({
+    apikey,
+    region: env.YUNPIAN_REGION === 'us' ? 'us' : 'cn',
+    ...(fake ? { baseUrl: fake.url } : {}),
+  })
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL) : undefined
+  redis?.on('error', () => undefined) // each call reports its own failure as a store error
+  const prefix = redisPrefix ?? 'ypk:'
+  const throttle: ThrottleStore | undefined = redis && new RedisThrottleStore({ client: redis, prefix })
+  const codes: OtpStore | undefined = redis && new RedisOtpStore({ client: redis, prefix })
+  const dedupe: DedupeStore = redis
+    ? new RedisDedupeStore({ client: redis, prefix })
+    : new MemoryDedupeStore()
+  const secret = env.WEBHOOK_SECRET || randomBytes(16).toString('hex')
+  const path = '/yunpian/reports'
+  const publicUrl = (env.PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/$/, '')
+  const signature = env.SIGNATURE || '【yunpian-kit】'
+  const statusLog: StatusReport[] = []
+  const otp = new OtpService({
+    client,
+    secret: env.OTP_SECRET || randomBytes(32).toString('hex'),
+    message: ({ code, ttlMinutes }) =>
+      `${signature}Your verification code is ${code}. It expires in ${ttlMinutes} minutes.`,
+    countries: (env.COUNTRIES || 'GB,SG,CN,US').split(',').map((c) => c.trim()) as CountryCode[],
+    callbackUrl: `${publicUrl}${path}/${secret}`,
+    ...(throttle && codes ? { throttle, codes } : {}),
+  })
+  return {
+    client,
+    otp,
+    fake,
+    webhook: {
+      path,
+      secret,
+      apikey,
+      dedupe,
+      onStatus: (reports) => void statusLog.unshift(...reports.slice(0, 50)),
+    },
+    statusLog,
+    stores: redis ? 'redis' : 'memory',
+    async close() {
+      await client.close()
+      redis?.disconnect()
+      if (fake && !shared) await fake.close()
+    },
+  } satisfies ExampleServices
+}
