@@ -1,11 +1,7 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.js'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'contract/index': 'src/contract/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: ['vitest'],
-})
+export default packageBuild(
+  { index: 'src/index.ts', 'contract/index': 'src/contract/index.ts' },
+  // The contract suites run inside the user's vitest.
+  { external: ['vitest'] },
+)

@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.js'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  shims: true,
-})
+// shims: import.meta.url in the CommonJS build (createRequire for the url option's ioredis).
+export default packageBuild(['src/index.ts'], { shims: true })

@@ -1,14 +1,7 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.js'
 
-export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'node20',
-  },
+export default [
+  packageBuild(),
   // The bin is ESM only (top-level await); it never needs a require path.
-  { entry: ['src/cli.ts'], format: ['esm'], sourcemap: true, target: 'node20' },
-])
+  { entry: ['src/cli.ts'], format: ['esm' as const], sourcemap: true, target: 'node20' },
+]

@@ -1,23 +1,4 @@
-import {
-  describeDedupeStoreContract,
-  describeOtpStoreContract,
-  describeThrottleStoreContract,
-} from '@yunpian-kit/core/contract'
-import { RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '../src/index.js'
-import { CLIENTS } from './clients.js'
+import { describeRedisContracts } from './contracts.js'
 
-// The core's shared suites, unchanged, on real Redis servers through both client libraries.
-for (const [name, connect] of Object.entries(CLIENTS).filter(([n]) => n.startsWith('ioredis '))) {
-  describeThrottleStoreContract(`RedisThrottleStore, ${name}`, async () => {
-    const { client, close } = await connect()
-    return { store: new RedisThrottleStore({ client }), close }
-  })
-  describeOtpStoreContract(`RedisOtpStore, ${name}`, async () => {
-    const { client, close } = await connect()
-    return { store: new RedisOtpStore({ client }), close }
-  })
-  describeDedupeStoreContract(`RedisDedupeStore, ${name}`, async () => {
-    const { client, close } = await connect()
-    return { store: new RedisDedupeStore({ client }), close }
-  })
-}
+// One file per library, so the two run in parallel.
+describeRedisContracts('ioredis')

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll } from 'vitest'
 
 /** A store under test, and how to move its clock. */
 export interface StoreHarness<S> {
@@ -25,4 +26,25 @@ export function clockOf(harness: StoreHarness<unknown>): {
   const advance = harness.advance
   if (advance) return { windowMs: 60_000, elapse: async (ms) => void (await advance(ms)) }
   return { windowMs: 1_000, elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }
+}
+
+/**
+ * Creates the harness before the suite and closes it after; the returned object fills in then. Windows are
+ * a minute on a clock the test moves, or a second of real time for stores that keep their own clock.
+ */
+export function useHarness<S>(create: HarnessFactory<S>): {
+  store: S
+  windowMs: number
+  elapse(ms: number): Promise<void>
+} {
+  const current = {} as { store: S; windowMs: number; elapse(ms: number): Promise<void> }
+  let harness: StoreHarness<S> | undefined
+  beforeAll(async () => {
+    harness = await create()
+    Object.assign(current, { store: harness.store }, clockOf(harness))
+  })
+  afterAll(async () => {
+    await harness?.close?.()
+  })
+  return current
 }

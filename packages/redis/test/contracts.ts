@@ -1,0 +1,25 @@
+import {
+  describeDedupeStoreContract,
+  describeOtpStoreContract,
+  describeThrottleStoreContract,
+} from '@yunpian-kit/core/contract'
+import { RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '../src/index.js'
+import { CLIENTS } from './clients.js'
+
+/** The core's shared suites, unchanged, on real Redis servers through the clients of one library. */
+export function describeRedisContracts(library: 'ioredis' | 'node-redis'): void {
+  for (const [name, connect] of Object.entries(CLIENTS).filter(([n]) => n.startsWith(`${library} `))) {
+    describeThrottleStoreContract(`RedisThrottleStore, ${name}`, async () => {
+      const { client, close } = await connect()
+      return { store: new RedisThrottleStore({ client }), close }
+    })
+    describeOtpStoreContract(`RedisOtpStore, ${name}`, async () => {
+      const { client, close } = await connect()
+      return { store: new RedisOtpStore({ client }), close }
+    })
+    describeDedupeStoreContract(`RedisDedupeStore, ${name}`, async () => {
+      const { client, close } = await connect()
+      return { store: new RedisDedupeStore({ client }), close }
+    })
+  }
+}
