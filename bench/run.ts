@@ -3,6 +3,7 @@ import { benchClient } from './client.js'
 import { benchExpress } from './express.js'
 import { benchFastify } from './fastify.js'
 import type { BenchResult } from './harness.js'
+import { benchNest } from './nestjs.js'
 import { benchRedis } from './redis.js'
 import { benchDrain, benchParse } from './reports.js'
 import { benchSegment } from './segment.js'
@@ -19,6 +20,7 @@ const suites: (() => Promise<BenchResult[]>)[] = [
   benchRedis,
   benchExpress,
   benchFastify,
+  benchNest,
 ]
 
 const results: BenchResult[] = []

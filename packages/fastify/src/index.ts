@@ -121,7 +121,7 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
   const replyApikey = webhook
     ? (webhook.apikey ?? (isClient(options.client) ? undefined : options.client.apikey))
     : undefined
-  if (webhook && webhook.onReply && !replyApikey)
+  if (webhook && typeof webhook.onReply === 'function' && !replyApikey)
     fail('webhook.apikey', 'is required with onReply, to check reply signatures')
 
   fastify.decorate('yunpian', { client, otp })

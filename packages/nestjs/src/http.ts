@@ -1,0 +1,36 @@
+import { clientKeyFromAddress, type HttpAnswer } from '@yunpian-kit/core'
+
+interface ExpressLike {
+  status(code: number): ExpressLike
+  set(headers: Record<string, string>): ExpressLike
+  send(body: string): unknown
+}
+interface FastifyReplyLike {
+  code(code: number): FastifyReplyLike
+  headers(headers: Record<string, string>): FastifyReplyLike
+  send(body: string): unknown
+}
+
+/** Writes an answer on either platform's response object. */
+export function write(res: unknown, answer: HttpAnswer): void {
+  const reply = res as Partial<FastifyReplyLike> & Partial<ExpressLike>
+  if (typeof reply.code === 'function' && typeof reply.headers === 'function') {
+    ;(reply as FastifyReplyLike).code(answer.status).headers(answer.headers).send(answer.body)
+  } else {
+    ;(reply as ExpressLike).status(answer.status).set(answer.headers).send(answer.body)
+  }
+}
+
+/** The platform's client address (its trust-proxy setting applies), IPv6 grouped by /64. */
+export function clientKeyOf(req: unknown): string {
+  return clientKeyFromAddress((req as { ip?: string }).ip)
+}
+
+export function bodyOf(req: unknown): unknown {
+  return (req as { body?: unknown }).body
+}
+
+export function headerOf(req: unknown, name: string): string | undefined {
+  const value = (req as { headers?: Record<string, string | string[] | undefined> }).headers?.[name]
+  return Array.isArray(value) ? value[0] : value
+}

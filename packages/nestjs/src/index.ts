@@ -1,0 +1,13 @@
+// The injectable services are the core's own classes.
+export { OtpService, YunpianClient } from '@yunpian-kit/core'
+export { YunpianProblemFilter } from './filter.js'
+export { OtpThrottle, OtpThrottleGuard } from './guard.js'
+export { YunpianModule } from './module.js'
+export {
+  YUNPIAN_DEDUPE_STORE,
+  YUNPIAN_MODULE_OPTIONS,
+  YUNPIAN_OTP_STORE,
+  YUNPIAN_THROTTLE_STORE,
+  type YunpianModuleExtras,
+  type YunpianModuleOptions,
+} from './options.js'

@@ -1,0 +1,74 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common'
+import type {
+  DedupeStore,
+  OtpService,
+  OtpServiceOptions,
+  OtpStore,
+  ReplyRecord,
+  StatusReport,
+  ThrottleRule,
+  ThrottleStore,
+  YunpianClient,
+  YunpianClientOptions,
+} from '@yunpian-kit/core'
+
+/** What `forRoot` takes, or `forRootAsync`'s factory returns. */
+export interface YunpianModuleOptions {
+  /** A client, or its options (the module then creates it and closes it on shutdown). */
+  client: YunpianClient | YunpianClientOptions
+  /** A service, or its options without `client`, `throttle`, `codes` (those come from the module). */
+  otp: OtpService | Omit<OtpServiceOptions, 'client' | 'throttle' | 'codes'>
+  /** Stores; in memory by default. Also overridable through their injection tokens. */
+  throttle?: ThrottleStore
+  codes?: OtpStore
+  dedupe?: DedupeStore
+  routes?: {
+    purpose?: string
+    onVerified?: (mobile: string, request: unknown) => unknown
+    /** The per-client budget's key; default the platform's client address, IPv6 by /64. */
+    clientKey?: (request: unknown) => string
+  }
+  webhook?: {
+    secret: string
+    onStatus?: (reports: StatusReport[], request: unknown) => unknown
+    onReply?: (reply: ReplyRecord, request: unknown) => unknown
+    /** For reply signatures; default the client options' apikey. */
+    apikey?: string
+    ackWithinMs?: number
+  }
+  /** Named rule sets for `@OtpThrottle('name')` on your own routes. */
+  throttleRules?: Record<string, readonly ThrottleRule[]>
+}
+
+/**
+ * Route paths are fixed when the application boots, so they are `forRoot`/`forRootAsync` extras, beside the
+ * factory: `YunpianModule.forRootAsync({ useFactory, routes: { prefix: 'otp' }, webhook: { path: … } })`.
+ */
+export interface YunpianModuleExtras {
+  isGlobal?: boolean
+  /** Mount `POST {prefix}/send` and `/verify` (default prefix `otp`), or `false`. */
+  routes?: { prefix?: string } | false
+  /** Mount `POST {path}/{secret}` (default path `yunpian/reports`), or `false`. */
+  webhook?: { path?: string } | false
+}
+
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: YUNPIAN_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<YunpianModuleOptions>({ moduleName: 'Yunpian' })
+  .setClassMethodName('forRoot')
+  // The extras shape the definition in YunpianModule.forRoot/forRootAsync (withRoutes).
+  .setExtras<YunpianModuleExtras>(
+    { isGlobal: false, routes: false, webhook: false },
+    (definition) => definition,
+  )
+  .build()
+
+/** Injection tokens of the stores, so apps can swap them (e.g. for the Redis ones). */
+export const YUNPIAN_THROTTLE_STORE = Symbol.for('yunpian-kit:throttle-store')
+export const YUNPIAN_OTP_STORE = Symbol.for('yunpian-kit:otp-store')
+export const YUNPIAN_DEDUPE_STORE = Symbol.for('yunpian-kit:dedupe-store')
+/** The paths the module mounted, for its problem filter. */
+export const YUNPIAN_PATHS = Symbol.for('yunpian-kit:paths')
