@@ -1,0 +1,94 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
+import { type Browser, chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startExpress } from '../src/express.js'
+import { startFastify } from '../src/fastify.js'
+import { startNest } from '../src/nestjs.js'
+
+/** Debian's Chromium (scripts/ensure-system-deps.sh installs it); never a downloaded browser. */
+const CHROMIUM = '/usr/bin/chromium'
+const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url))
+
+describe('the login page in a real browser', () => {
+  let browser: Browser
+  let fake: FakeYunpian
+  const servers: { name: string; url: string; close(): Promise<void> }[] = []
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
+    mkdirSync(OUTPUT, { recursive: true })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    fake = await startFakeYunpian()
+    const env = { YUNPIAN_APIKEY: '' }
+    servers.push(
+      await startExpress({ port: 0, env, fake }),
+      await startFastify({ port: 0, env, fake }),
+      await startNest({ port: 0, env, fake }),
+    )
+  }, 60_000)
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()))
+    await fake?.close()
+    await browser?.close()
+  })
+
+  for (const [index, name] of ['Express', 'Fastify', 'NestJS'].entries()) {
+    it(`${name}: enter the number, get the code, enter it, see "verified"`, async () => {
+      const server = servers[index]!
+      const mobile = `+4474009900${index}0`
+      const page = await browser.newPage()
+      try {
+        await page.goto(server.url)
+        await page.fill('#mobile', mobile)
+        await page.click('#send')
+        await page.waitForSelector('#verify-form:not([hidden])')
+        await expect.poll(() => page.textContent('#send')).toMatch(/Resend in \d+ s/)
+        const code = fake.outbox.lastCode(mobile)!
+        await page.fill('#code', code)
+        await page.click('#verify')
+        await page.waitForSelector('#message.ok')
+        expect(await page.textContent('#message')).toContain('Verified')
+        await page.screenshot({ path: `${OUTPUT}${name.toLowerCase()}-verified.png` })
+      } finally {
+        await page.close()
+      }
+    })
+
+    it(`${name}: a wrong code shows the error in words`, async () => {
+      const server = servers[index]!
+      const mobile = `+4474009901${index}0`
+      const page = await browser.newPage()
+      try {
+        await page.goto(server.url)
+        await page.fill('#mobile', mobile)
+        await page.click('#send')
+        await page.waitForSelector('#verify-form:not([hidden])')
+        const code = fake.outbox.lastCode(mobile)!
+        await page.fill(
+          '#code',
+          code.replace(/\d$/, (d) => String((Number(d) + 1) % 10)),
+        )
+        await page.click('#verify')
+        await page.waitForSelector('#message.error')
+        expect(await page.textContent('#message')).toContain('The code is wrong or has expired')
+      } finally {
+        await page.close()
+      }
+    })
+  }
+})
