@@ -1,10 +1,10 @@
 import { createHmac, randomInt, randomUUID } from 'node:crypto'
-import { z } from 'zod'
 import type { YunpianClient } from '../client.js'
 import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '../errors.js'
 import { RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
 import { MemoryThrottleStore } from '../throttling/memory.js'
 import { type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
+import { checkStringFields } from '../validation/fields.js'
 import {
   type CountryCode,
   isMobileNumber,
@@ -65,30 +65,28 @@ export interface OtpCountryStats {
   ratio: number
 }
 
-const purposeSchema = z
-  .string({ error: 'must be a string' })
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/i, 'must be 1 to 32 letters, digits, _ . or -')
-  .default('login')
-const mobileField = z.string({ error: 'must be a string: the phone number in E.164, e.g. +447400123456' })
-const sendSchema = z.strictObject({
-  mobile: mobileField,
-  clientKey: z
-    .string({ error: 'must be a string' })
-    .min(1, 'must not be empty')
-    .max(256, 'must be at most 256 characters'),
-  purpose: purposeSchema,
-  captchaToken: z
-    .string({ error: 'must be a string' })
-    .max(4096, 'must be at most 4096 characters')
-    .optional(),
-})
-const verifySchema = z.strictObject({
-  mobile: mobileField,
-  code: z
-    .string({ error: 'must be a string of digits' })
-    .regex(/^\d{1,16}$/, 'must be the digits of the code'),
-  purpose: purposeSchema,
-})
+const PURPOSE = {
+  required: false,
+  max: 32,
+  pattern: /^[a-z0-9][a-z0-9_.-]{0,31}$/i,
+  message: 'must be 1 to 32 letters, digits, _ . or -',
+}
+const MOBILE = {
+  required: true,
+  max: 32,
+  message: 'is required: the phone number in E.164, e.g. +447400123456',
+}
+const SEND_FIELDS = {
+  mobile: MOBILE,
+  clientKey: { required: true, max: 256, message: 'must be a non-empty string of at most 256 characters' },
+  purpose: PURPOSE,
+  captchaToken: { required: false, max: 4096, message: 'must be a string of at most 4096 characters' },
+}
+const VERIFY_FIELDS = {
+  mobile: MOBILE,
+  code: { required: true, max: 16, pattern: /^\d+$/, message: 'must be the digits of the code' },
+  purpose: PURPOSE,
+}
 
 /** The send budgets in force, by scope. */
 export type OtpLimits = Readonly<Record<keyof typeof DEFAULT_OTP_LIMITS, readonly ThrottleRule[]>>
@@ -160,7 +158,13 @@ export class OtpService {
 
   /** Sends a new code. Throws the typed errors of `otp/errors.ts`, `YunpianValidationError`, or a store / Yunpian error. */
   async send(request: OtpSendRequest): Promise<OtpSendResult> {
-    const r = validate('otp.send', sendSchema, request)
+    const f = checkStringFields('otp.send', request, SEND_FIELDS)
+    const r = {
+      mobile: f.mobile!,
+      clientKey: f.clientKey!,
+      purpose: f.purpose ?? 'login',
+      captchaToken: f.captchaToken,
+    }
     const { e164, country } = this.#recipient(r.mobile, 'otp.send')
     const countryName = country ?? 'unknown'
 
@@ -254,7 +258,8 @@ export class OtpService {
 
   /** Checks a code. Counts the attempt first; a right code is consumed, so it verifies once. */
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
-    const r = validate('otp.verify', verifySchema, request)
+    const f = checkStringFields('otp.verify', request, VERIFY_FIELDS)
+    const r = { mobile: f.mobile!, code: f.code!, purpose: f.purpose ?? 'login' }
     const parsed = parseMobile(r.mobile)
     if (!parsed.ok) {
       throw new YunpianValidationError('otp.verify', [
