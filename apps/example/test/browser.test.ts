@@ -47,18 +47,21 @@ describe('the login page in a real browser', () => {
     await browser?.close()
   })
 
+  /** Opens the page, asks for a code for `mobile`, and returns the page and the code from the outbox. */
+  async function requestCode(url: string, mobile: string) {
+    const page = await browser.newPage()
+    await page.goto(url)
+    await page.fill('#mobile', mobile)
+    await page.click('#send')
+    await page.waitForSelector('#verify-form:not([hidden])')
+    return { page, code: fake.outbox.lastCode(mobile)! }
+  }
+
   for (const [index, name] of ['Express', 'Fastify', 'NestJS'].entries()) {
     it(`${name}: enter the number, get the code, enter it, see "verified"`, async () => {
-      const server = servers[index]!
-      const mobile = `+4474009900${index}0`
-      const page = await browser.newPage()
+      const { page, code } = await requestCode(servers[index]!.url, `+4474009900${index}0`)
       try {
-        await page.goto(server.url)
-        await page.fill('#mobile', mobile)
-        await page.click('#send')
-        await page.waitForSelector('#verify-form:not([hidden])')
         await expect.poll(() => page.textContent('#send')).toMatch(/Resend in \d+ s/)
-        const code = fake.outbox.lastCode(mobile)!
         await page.fill('#code', code)
         await page.click('#verify')
         await page.waitForSelector('#message.ok')
@@ -70,15 +73,8 @@ describe('the login page in a real browser', () => {
     })
 
     it(`${name}: a wrong code shows the error in words`, async () => {
-      const server = servers[index]!
-      const mobile = `+4474009901${index}0`
-      const page = await browser.newPage()
+      const { page, code } = await requestCode(servers[index]!.url, `+4474009901${index}0`)
       try {
-        await page.goto(server.url)
-        await page.fill('#mobile', mobile)
-        await page.click('#send')
-        await page.waitForSelector('#verify-form:not([hidden])')
-        const code = fake.outbox.lastCode(mobile)!
         await page.fill(
           '#code',
           code.replace(/\d$/, (d) => String((Number(d) + 1) % 10)),

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -22,12 +22,16 @@ describe('a Nest app compiled to CommonJS and to ESM', () => {
       throw new Error('@yunpian-kit/nestjs is not built: run pnpm build')
     // Inside the package, so the compiled apps resolve @yunpian-kit/nestjs and Nest from its node_modules.
     out = mkdtempSync(join(here, 'fixtures/.out-'))
+    // One app, two module systems: the file extension decides (.cts is CommonJS, .mts is ESM).
+    const src = join(out, 'src')
+    mkdirSync(src)
+    for (const name of ['main.cts', 'main.mts']) copyFileSync(join(here, 'fixtures/app.ts'), join(src, name))
     const tsc = join(pkg, 'node_modules/.bin/tsc')
     await run(tsc, [
       ...['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict'],
       ...['--experimentalDecorators', '--emitDecoratorMetadata', '--skipLibCheck', '--types', 'node'],
-      ...['--rootDir', join(here, 'fixtures'), '--outDir', out],
-      ...[join(here, 'fixtures/main.cts'), join(here, 'fixtures/main.mts')],
+      ...['--rootDir', src, '--outDir', out],
+      ...[join(src, 'main.cts'), join(src, 'main.mts')],
     ])
   }, 60_000)
   afterAll(() => {
