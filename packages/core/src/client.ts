@@ -74,6 +74,11 @@ export interface CountMismatchEvent {
 
 export type YunpianClientOptions = z.input<typeof clientOptionsSchema>
 
+/** A YunpianClient, also one from a second copy of this package (ESM beside CJS), where instanceof fails. */
+export function isYunpianClient(value: unknown): value is YunpianClient {
+  return typeof (value as YunpianClient | undefined)?.sms?.singleSend === 'function'
+}
+
 export interface CallOptions {
   signal?: AbortSignal
 }

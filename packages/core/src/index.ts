@@ -1,6 +1,7 @@
 export type { CountMismatchEvent } from './client.js'
 export {
   type CallOptions,
+  isYunpianClient,
   SmsApi,
   UserApi,
   YUNPIAN_HOSTS,

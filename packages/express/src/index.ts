@@ -5,6 +5,8 @@ import {
   clientKeyFromAddress,
   type DedupeStore,
   type HttpAnswer,
+  isOtpService,
+  isYunpianClient,
   MemoryDedupeStore,
   notFound,
   OTP_BODY_LIMIT,
@@ -52,9 +54,8 @@ function send(res: Response, answer: HttpAnswer): void {
 
 /** Puts the client and the OTP service on `req.yunpian` for the routes below it and your own. */
 export function yunpian(options: YunpianLocals): RequestHandler {
-  if (typeof options?.client?.sms?.singleSend !== 'function')
-    fail('yunpian({ client })', 'must be a YunpianClient')
-  if (typeof options.otp?.send !== 'function') fail('yunpian({ otp })', 'must be an OtpService')
+  if (!isYunpianClient(options?.client)) fail('yunpian({ client })', 'must be a YunpianClient')
+  if (!isOtpService(options.otp)) fail('yunpian({ otp })', 'must be an OtpService')
   const locals = { client: options.client, otp: options.otp }
   return (req, _res, next) => {
     req.yunpian = locals
@@ -77,7 +78,7 @@ export interface OtpRouterOptions {
 
 /** `POST /send` and `POST /verify`, answering the contract's statuses and problem documents. */
 export function otpRouter(options: OtpRouterOptions = {}): Router {
-  if (options.otp !== undefined && typeof options.otp.send !== 'function')
+  if (options.otp !== undefined && !isOtpService(options.otp))
     fail('otpRouter({ otp })', 'must be an OtpService')
   for (const name of ['onVerified', 'clientKey', 'report'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function')

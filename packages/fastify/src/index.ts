@@ -5,6 +5,8 @@ import {
   clientKeyFromAddress,
   type DedupeStore,
   type HttpAnswer,
+  isOtpService,
+  isYunpianClient,
   MemoryDedupeStore,
   notFound,
   OTP_BODY_LIMIT,
@@ -67,10 +69,6 @@ export interface YunpianPluginOptions {
     | false
 }
 
-const isClient = (v: unknown): v is YunpianClient =>
-  typeof (v as YunpianClient)?.sms?.singleSend === 'function'
-const isOtp = (v: unknown): v is OtpService => typeof (v as OtpService)?.send === 'function'
-
 function fail(option: string, message: string): never {
   throw new TypeError(`@yunpian-kit/fastify: ${option} ${message}`)
 }
@@ -103,9 +101,9 @@ const sentResponse = {
 async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): Promise<void> {
   if (fastify.hasDecorator('yunpian')) fail('yunpianPlugin', 'is already registered on this instance')
   if (!options || typeof options !== 'object') fail('options', 'are required: { client, otp }')
-  if (!isClient(options.client) && typeof options.client !== 'object')
+  if (!isYunpianClient(options.client) && typeof options.client !== 'object')
     fail('client', 'must be a YunpianClient or its options')
-  if (!isOtp(options.otp) && typeof options.otp !== 'object')
+  if (!isOtpService(options.otp) && typeof options.otp !== 'object')
     fail('otp', 'must be an OtpService or its options')
   const webhook = options.webhook ?? false
   if (webhook && (typeof webhook.secret !== 'string' || webhook.secret.length < 16)) {
@@ -114,12 +112,12 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
   if (webhook && !webhook.onStatus && !webhook.onReply) fail('webhook', 'needs onStatus, onReply or both')
 
   // What the plugin creates, it closes; what it was given, it leaves open.
-  const ownsClient = !isClient(options.client)
-  const client = isClient(options.client) ? options.client : new YunpianClient(options.client)
-  const otp = isOtp(options.otp) ? options.otp : new OtpService({ ...options.otp, client })
+  const ownsClient = !isYunpianClient(options.client)
+  const client = isYunpianClient(options.client) ? options.client : new YunpianClient(options.client)
+  const otp = isOtpService(options.otp) ? options.otp : new OtpService({ ...options.otp, client })
   if (ownsClient) fastify.addHook('onClose', () => client.close())
   const replyApikey = webhook
-    ? (webhook.apikey ?? (isClient(options.client) ? undefined : options.client.apikey))
+    ? (webhook.apikey ?? (isYunpianClient(options.client) ? undefined : options.client.apikey))
     : undefined
   if (webhook && typeof webhook.onReply === 'function' && !replyApikey)
     fail('webhook.apikey', 'is required with onReply, to check reply signatures')

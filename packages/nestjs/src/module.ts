@@ -1,6 +1,8 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common'
 import { APP_FILTER } from '@nestjs/core'
 import {
+  isOtpService,
+  isYunpianClient,
   MemoryDedupeStore,
   MemoryOtpStore,
   MemoryThrottleStore,
@@ -25,10 +27,6 @@ import {
   type YunpianModuleOptions,
 } from './options.js'
 
-const isClient = (v: unknown): v is YunpianClient =>
-  typeof (v as YunpianClient)?.sms?.singleSend === 'function'
-const isOtp = (v: unknown): v is OtpService => typeof (v as OtpService)?.send === 'function'
-
 const providers = [
   {
     provide: YUNPIAN_THROTTLE_STORE,
@@ -49,14 +47,14 @@ const providers = [
     provide: YunpianClient,
     useFactory: (o: YunpianModuleOptions) => {
       checkOptions(o)
-      return isClient(o.client) ? o.client : new YunpianClient(o.client)
+      return isYunpianClient(o.client) ? o.client : new YunpianClient(o.client)
     },
     inject: [YUNPIAN_MODULE_OPTIONS],
   },
   {
     provide: OtpService,
     useFactory: (o: YunpianModuleOptions, client: YunpianClient, throttle: ThrottleStore, codes: OtpStore) =>
-      isOtp(o.otp) ? o.otp : new OtpService({ ...o.otp, client, throttle, codes }),
+      isOtpService(o.otp) ? o.otp : new OtpService({ ...o.otp, client, throttle, codes }),
     inject: [YUNPIAN_MODULE_OPTIONS, YunpianClient, YUNPIAN_THROTTLE_STORE, YUNPIAN_OTP_STORE],
   },
   OtpThrottleGuard,
@@ -136,7 +134,7 @@ function checkOptions(o: YunpianModuleOptions): void {
       '@yunpian-kit/nestjs: webhook.secret must be a string of at least 16 characters, hard to guess',
     )
   }
-  if (webhook?.onReply && !webhook.apikey && isClient(o.client)) {
+  if (webhook?.onReply && !webhook.apikey && isYunpianClient(o.client)) {
     throw new TypeError(
       '@yunpian-kit/nestjs: webhook.apikey is required with onReply, to check reply signatures',
     )

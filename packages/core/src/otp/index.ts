@@ -12,6 +12,7 @@ export {
   type OtpServiceOptions,
 } from './options.js'
 export {
+  isOtpService,
   type OtpCountryStats,
   type OtpLimits,
   type OtpSendRequest,

@@ -1,6 +1,6 @@
 import { getCountries } from 'libphonenumber-js/max'
 import { z } from 'zod'
-import type { YunpianClient } from '../client.js'
+import { isYunpianClient, type YunpianClient } from '../client.js'
 import { enforces, type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import type { CountryCode, NumberType } from '../validation/mobile.js'
 import type { OtpStore } from './store.js'
@@ -58,11 +58,7 @@ export const DEFAULT_OTP_LIMITS = {
 
 export const otpOptionsSchema = z
   .strictObject({
-    // Duck-typed, so a client from a second copy of this package (ESM beside CJS) still passes.
-    client: z.custom<YunpianClient>(
-      (v) => typeof (v as YunpianClient | undefined)?.sms?.singleSend === 'function',
-      'must be a YunpianClient',
-    ),
+    client: z.custom<YunpianClient>(isYunpianClient, 'must be a YunpianClient'),
     throttle: z
       .custom<ThrottleStore>((v) => isStore(v, ['consume', 'refund', 'reset']), 'must be a ThrottleStore')
       .optional(),

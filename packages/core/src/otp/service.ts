@@ -414,6 +414,14 @@ function isOneOf(type: NumberType, allowed: readonly NonNullable<NumberType>[]):
   return type !== undefined && allowed.includes(type)
 }
 
+/** An OtpService, also one from a second copy of this package (ESM beside CJS). */
+export function isOtpService(value: unknown): value is OtpService {
+  return (
+    typeof (value as OtpService | undefined)?.send === 'function' &&
+    typeof (value as OtpService).verify === 'function'
+  )
+}
+
 /** Yunpian's own rule by the name `RECIPIENT_LIMIT_CODES` gives it, for its limit and window. */
 function yunpianRule(name: string): ThrottleRule | undefined {
   return [...YUNPIAN_RULES.antiBombing, ...YUNPIAN_RULES.antiHarassment].find((r) => r.name === name)

@@ -1,6 +1,5 @@
 export { type MemoryStoreOptions, MemoryThrottleStore } from './memory.js'
 export {
-  describeRule,
   enforces,
   StoreError,
   type ThrottleDecision,

@@ -53,8 +53,3 @@ export const YUNPIAN_RULES = {
 export function enforces(rules: readonly ThrottleRule[], bound: ThrottleRule): boolean {
   return rules.some((r) => r.windowMs >= bound.windowMs && r.limit <= bound.limit)
 }
-
-/** `RateLimit-Policy`-style description: `3;w=3600`. */
-export function describeRule(rule: ThrottleRule): string {
-  return `${rule.limit};w=${Math.ceil(rule.windowMs / 1000)}`
-}

@@ -1,4 +1,5 @@
 import { YunpianValidationError } from '../errors.js'
+import { receivedValue } from './validate.js'
 
 export interface StringFieldRule {
   required: boolean
@@ -31,7 +32,7 @@ export function checkStringFields<K extends string>(
       value.length > rule.max ||
       (rule.pattern && !rule.pattern.test(value))
     ) {
-      issues.push({ field, message: rule.message, received: describe(value) })
+      issues.push({ field, message: rule.message, ...receivedValue(field, value) })
     } else out[field] = value
   }
   for (const field of Object.keys(record)) {
@@ -40,11 +41,4 @@ export function checkStringFields<K extends string>(
   }
   if (issues.length > 0) throw new YunpianValidationError(operation, issues)
   return out
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (typeof value === 'string')
-    return `${JSON.stringify(value.length > 48 ? `${value.slice(0, 48)}…` : value)} (${value.length} characters)`
-  return typeof value
 }

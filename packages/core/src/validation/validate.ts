@@ -2,7 +2,12 @@ import type { z } from 'zod'
 import { type ValidationIssue, YunpianValidationError } from '../errors.js'
 
 /** Fields whose values never appear in an error, whatever went wrong with them. */
-const SECRET_FIELDS = new Set(['apikey', 'secret'])
+const SECRET_FIELDS = new Set(['apikey', 'secret', 'code', 'captchaToken'])
+
+/** What an error may say a field held: nothing for secrets, a short rendering otherwise. */
+export function receivedValue(field: PropertyKey, value: unknown): { received?: string } {
+  return typeof field === 'string' && SECRET_FIELDS.has(field) ? {} : { received: render(value) }
+}
 
 /**
  * Parses `input` with `schema`, or throws one `YunpianValidationError` that names every bad field,
@@ -24,9 +29,12 @@ export function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: unknown)
       continue
     }
     const field = fieldName(issue.path)
-    const secret = issue.path.some((p) => typeof p === 'string' && SECRET_FIELDS.has(p))
-    const value = valueAt(input, issue.path)
-    issues.push({ field, message: issue.message, ...(secret ? {} : { received: render(value) }) })
+    const secretField = issue.path.find((p) => typeof p === 'string' && SECRET_FIELDS.has(p))
+    issues.push({
+      field,
+      message: issue.message,
+      ...receivedValue(secretField ?? field, valueAt(input, issue.path)),
+    })
   }
   return issues
 }
