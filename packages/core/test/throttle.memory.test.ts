@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { describeOtpStoreContract, describeThrottleStoreContract } from '../src/contract/index.js'
 import { MemoryOtpStore, MemoryThrottleStore, ThrottleStoreError, YUNPIAN_RULES } from '../src/index.js'
@@ -13,6 +14,70 @@ describeOtpStoreContract('MemoryOtpStore', () => {
   return { store: new MemoryOtpStore({ now: c.now }), advance: c.advance }
 })
 
+describe('MemoryThrottleStore decisions', () => {
+  /** The definition, kept naively: every admitted event forever. */
+  function reference(rules: { name: string; limit: number; windowMs: number }[]) {
+    const events: number[] = []
+    return {
+      consume(now: number) {
+        const waits = rules.flatMap((rule) => {
+          const inWindow = events.filter((t) => t > now - rule.windowMs)
+          return inWindow.length >= rule.limit
+            ? [
+                {
+                  rule: rule.name,
+                  retryAfterMs: inWindow[inWindow.length - rule.limit]! + rule.windowMs - now,
+                },
+              ]
+            : []
+        })
+        if (waits.length > 0) {
+          const longest = waits.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a))
+          return { allowed: false, ...longest }
+        }
+        const remaining = Math.min(
+          ...rules.map((r) => r.limit - events.filter((t) => t > now - r.windowMs).length - 1),
+        )
+        events.push(now)
+        return { allowed: true, remaining }
+      },
+      refund: () => events.pop(),
+    }
+  }
+
+  it('match the definition over long random runs (old events trimmed in batches change nothing)', async () => {
+    const rules = [
+      { name: 'short', limit: 5, windowMs: 1_000 },
+      { name: 'long', limit: 40, windowMs: 10_000 },
+    ]
+    await fc.assert(
+      fc.asyncProperty(
+        // Minutes of steps, refunds one in twenty: the long rule is often full and old events pile up, so
+        // the log is trimmed many times per run.
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 250 }), fc.integer({ min: 0, max: 19 })), {
+          minLength: 500,
+          maxLength: 1_500,
+        }),
+        async (steps) => {
+          const c = manualClock()
+          const store = new MemoryThrottleStore({ now: c.now })
+          const model = reference(rules)
+          for (const [advance, dice] of steps) {
+            c.advance(advance)
+            if (dice === 0) {
+              await store.refund('k', rules)
+              model.refund()
+            } else {
+              expect(await store.consume('k', rules)).toEqual(model.consume(c.now()))
+            }
+          }
+        },
+      ),
+      { numRuns: 30 },
+    )
+  })
+})
+
 describe('MemoryThrottleStore memory bounds', () => {
   const rules = [{ name: 'one', limit: 1, windowMs: 1_000 }]
 
@@ -24,6 +89,19 @@ describe('MemoryThrottleStore memory bounds', () => {
     c.advance(1_001)
     for (let i = 0; i < 200; i++) await store.consume(`fresh${i}`, rules)
     expect(store.size).toBeLessThan(1_000)
+  })
+
+  it('sweeps expired keys that sit behind long-lived ones, and keeps up with new keys', async () => {
+    const c = manualClock()
+    const store = new MemoryThrottleStore({ now: c.now })
+    const day = [{ name: 'day', limit: 1, windowMs: 86_400_000 }]
+    for (let i = 0; i < 50; i++) await store.consume(`long${i}`, day)
+    for (let i = 0; i < 1_000; i++) await store.consume(`short${i}`, rules)
+    c.advance(1_001)
+    // Each new key pays for the sweep (two entries), which outpaces them: within one and a half times the
+    // map's size in new keys, every expired key has been looked at, wherever the sweep had stopped.
+    for (let i = 0; i < 1_575; i++) await store.consume(`fresh${i}`, rules)
+    expect(store.size).toBe(50 + 1_575)
   })
 
   it('when full, rejects new keys by default (fail closed), naming the way out', async () => {
@@ -61,5 +139,18 @@ describe('MemoryThrottleStore memory bounds', () => {
       [1, 30_000],
       [3, 300_000],
     ])
+  })
+})
+
+describe('MemoryOtpStore memory bounds', () => {
+  it('sweeps expired codes that sit behind long-lived ones, without timers', async () => {
+    const c = manualClock()
+    const store = new MemoryOtpStore({ now: c.now })
+    const challenge = (ttlMs: number) => ({ digest: 'ab'.repeat(32), ttlMs, attempts: 5 })
+    for (let i = 0; i < 50; i++) await store.set(`long${i}`, challenge(86_400_000))
+    for (let i = 0; i < 1_000; i++) await store.set(`short${i}`, challenge(300_000))
+    c.advance(300_001)
+    for (let i = 0; i < 1_575; i++) await store.set(`fresh${i}`, challenge(300_000))
+    expect(store.size).toBe(50 + 1_575)
   })
 })

@@ -4,7 +4,6 @@ import {
   answerPush,
   clientKeyFromAddress,
   type DedupeStore,
-  type HttpAnswer,
   isOtpService,
   isYunpianClient,
   MemoryDedupeStore,
@@ -18,6 +17,7 @@ import {
   tooLarge,
   WEBHOOK_BODY_LIMIT,
   webhookSecretMatches,
+  writeAnswer,
   type YunpianClient,
   YunpianError,
 } from '@yunpian-kit/core'
@@ -46,10 +46,6 @@ declare global {
 
 function fail(option: string, message: string): never {
   throw new TypeError(`@yunpian-kit/express: ${option} ${message}`)
-}
-
-function send(res: Response, answer: HttpAnswer): void {
-  res.status(answer.status).set(answer.headers).send(answer.body)
 }
 
 /** Puts the client and the OTP service on `req.yunpian` for the routes below it and your own. */
@@ -93,17 +89,21 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
       )
     return otp
   }
-  const router = Router()
-  router.use(
+  // Parsers on the routes, not router-wide: nothing else in this router reads a body.
+  const body = [
     express.json({ limit: OTP_BODY_LIMIT }),
     express.urlencoded({ extended: false, limit: OTP_BODY_LIMIT }),
-  )
-  router.post('/send', async (req, res) => {
+  ]
+  const router = Router()
+  router.post('/send', body, async (req: Request, res: Response) => {
     const clientKey = options.clientKey?.(req) ?? clientKeyFromAddress(req.ip)
-    send(res, await answerOtpSend(otpOf(req), req.body, clientKey, { purpose: options.purpose, report }))
+    writeAnswer(
+      res,
+      await answerOtpSend(otpOf(req), req.body, clientKey, { purpose: options.purpose, report }),
+    )
   })
-  router.post('/verify', async (req, res) => {
-    send(
+  router.post('/verify', body, async (req: Request, res: Response) => {
+    writeAnswer(
       res,
       await answerOtpVerify(otpOf(req), req.body, {
         purpose: options.purpose,
@@ -119,9 +119,9 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
 /** body-parser's own errors (bad JSON, too large) as the contract's problem documents. */
 const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
   const type = (error as { type?: string }).type
-  if (type === 'entity.too.large') return send(res, tooLarge(OTP_BODY_LIMIT))
+  if (type === 'entity.too.large') return writeAnswer(res, tooLarge(OTP_BODY_LIMIT))
   if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return send(res, problem(400, 'invalid_request', 'The body is not valid JSON or form data.'))
+    return writeAnswer(res, problem(400, 'invalid_request', 'The body is not valid JSON or form data.'))
   }
   next(error)
 }
@@ -151,19 +151,20 @@ export function reportsWebhook(options: ReportsWebhookOptions): Router {
   const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
   const router = Router()
   const handle: RequestHandler = async (req, res) => {
-    if (!webhookSecretMatches(options.secret, String(req.params.secret ?? ''))) return send(res, notFound())
+    if (!webhookSecretMatches(options.secret, String(req.params.secret ?? '')))
+      return writeAnswer(res, notFound())
     if (Number(req.headers['content-length'] ?? 0) > WEBHOOK_BODY_LIMIT) {
       res.set('connection', 'close')
-      return send(res, tooLarge(WEBHOOK_BODY_LIMIT))
+      return writeAnswer(res, tooLarge(WEBHOOK_BODY_LIMIT))
     }
     // An app-wide body parser may have read the body already; otherwise read it here, bounded.
     const body =
       req.readableEnded && req.body && typeof req.body === 'object' ? req.body : await readBounded(req)
     if (body === undefined) {
       res.set('connection', 'close')
-      return send(res, tooLarge(WEBHOOK_BODY_LIMIT))
+      return writeAnswer(res, tooLarge(WEBHOOK_BODY_LIMIT))
     }
-    send(
+    writeAnswer(
       res,
       await answerPush(body, {
         secret: options.secret,
@@ -177,7 +178,7 @@ export function reportsWebhook(options: ReportsWebhookOptions): Router {
     )
   }
   router.post('/:secret', handle)
-  router.post('/', (_req, res) => send(res, notFound()))
+  router.post('/', (_req, res) => writeAnswer(res, notFound()))
   return router
 }
 
@@ -203,6 +204,6 @@ function readBounded(req: Request): Promise<string | undefined> {
 export function problemHandler(options: { report?: (error: unknown) => void } = {}): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (!(error instanceof YunpianError) || res.headersSent) return next(error)
-    send(res, problemFor(error, options.report ?? ((e) => console.error('@yunpian-kit/express:', e))))
+    writeAnswer(res, problemFor(error, options.report ?? ((e) => console.error('@yunpian-kit/express:', e))))
   }
 }

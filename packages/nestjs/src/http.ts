@@ -1,10 +1,6 @@
-import { clientKeyFromAddress, type HttpAnswer } from '@yunpian-kit/core'
+import type { ServerResponse } from 'node:http'
+import { clientKeyFromAddress, type HttpAnswer, writeAnswer } from '@yunpian-kit/core'
 
-interface ExpressLike {
-  status(code: number): ExpressLike
-  set(headers: Record<string, string>): ExpressLike
-  send(body: string): unknown
-}
 interface FastifyReplyLike {
   code(code: number): FastifyReplyLike
   headers(headers: Record<string, string>): FastifyReplyLike
@@ -13,11 +9,11 @@ interface FastifyReplyLike {
 
 /** Writes an answer on either platform's response object. */
 export function write(res: unknown, answer: HttpAnswer): void {
-  const reply = res as Partial<FastifyReplyLike> & Partial<ExpressLike>
+  const reply = res as Partial<FastifyReplyLike>
   if (typeof reply.code === 'function' && typeof reply.headers === 'function') {
     ;(reply as FastifyReplyLike).code(answer.status).headers(answer.headers).send(answer.body)
   } else {
-    ;(reply as ExpressLike).status(answer.status).set(answer.headers).send(answer.body)
+    writeAnswer(res as ServerResponse, answer)
   }
 }
 

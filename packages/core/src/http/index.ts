@@ -1,4 +1,11 @@
-export { type HttpAnswer, type ProblemCode, problem, problemFor, rateLimitHeaders } from './problem.js'
+export {
+  type HttpAnswer,
+  type ProblemCode,
+  problem,
+  problemFor,
+  rateLimitHeaders,
+  writeAnswer,
+} from './problem.js'
 export {
   answerOtpSend,
   answerOtpVerify,

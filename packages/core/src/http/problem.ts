@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import { YunpianApiError, YunpianError, YunpianTransportError, YunpianValidationError } from '../errors.js'
 import { OtpCountryNotAllowedError, OtpRateLimitedError, OtpRiskRejectedError } from '../otp/errors.js'
 import { YunpianReportError } from '../reports/parse.js'
@@ -8,6 +9,16 @@ export interface HttpAnswer {
   status: number
   headers: Record<string, string>
   body: string
+}
+
+/**
+ * Writes an answer on Node's response (Express's `res` is one). The answer is complete as it is, so a
+ * framework's `send` (ETag, content-type guessing) would only add work; headers set earlier by the app stay.
+ */
+export function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
+  res.statusCode = answer.status
+  for (const name in answer.headers) res.setHeader(name, answer.headers[name]!)
+  res.end(answer.body)
 }
 
 /** The stable `code` member of the contract's problem documents. */

@@ -139,7 +139,8 @@ export async function answerPush(body: PushBody, options: WebhookRouteOptions): 
 export function clientKeyFromAddress(address: string | undefined): string {
   if (!address) return 'unknown'
   const ip = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address
-  if (!isIPv6(ip)) return ip
+  // No colon, no IPv6: most addresses skip the IPv6 pattern.
+  if (!ip.includes(':') || !isIPv6(ip)) return ip
   const [head = '', tail = ''] = ip.split('::')
   const left = head ? head.split(':') : []
   const right = tail ? tail.split(':') : []

@@ -1,16 +1,17 @@
-import { createHmac, randomInt, randomUUID } from 'node:crypto'
+import { randomInt, randomUUID } from 'node:crypto'
 import type { YunpianClient } from '../client.js'
 import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '../errors.js'
+import { Recent } from '../internal/recent.js'
 import { RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
 import { MemoryThrottleStore } from '../throttling/memory.js'
 import { type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import { checkStringFields } from '../validation/fields.js'
 import {
   type CountryCode,
-  isMobileNumber,
   type NumberType,
   numberType,
   parseMobile,
+  parseMobileNumber,
 } from '../validation/mobile.js'
 import { validate } from '../validation/validate.js'
 import {
@@ -19,6 +20,7 @@ import {
   OtpRateLimitedError,
   OtpRiskRejectedError,
 } from './errors.js'
+import { hmacSha256Hex } from './hmac.js'
 import {
   DEFAULT_OTP_LIMITS,
   type OtpEvent,
@@ -107,10 +109,13 @@ export class OtpService {
   readonly #client: YunpianClient
   readonly #throttle: ThrottleStore
   readonly #codes: OtpStore
-  readonly #secret: Buffer
+  /** HMAC-SHA-256 keyed by the service's secret. */
+  readonly #hmac: (message: string) => string
   readonly #limits: OtpLimits
   readonly #verifyRules: readonly ThrottleRule[]
   readonly #stats = new Map<string, { sent: number; verified: number }>()
+  /** A client (an address) often asks again: its key's HMAC is remembered. */
+  readonly #clientHashes = new Recent<string>(1024)
   /** The default number policy (mobile numbers only), checked with the cheaper mobile-only metadata. */
   readonly #mobileOnly: boolean
 
@@ -125,8 +130,9 @@ export class OtpService {
       types.length === 2 &&
       types.includes('MOBILE') &&
       types.includes('FIXED_LINE_OR_MOBILE')
-    this.#secret =
-      typeof this.#o.secret === 'string' ? Buffer.from(this.#o.secret) : Buffer.from(this.#o.secret)
+    this.#hmac = hmacSha256Hex(
+      typeof this.#o.secret === 'string' ? Buffer.from(this.#o.secret) : this.#o.secret,
+    )
     this.#limits = {
       perNumber: this.#o.limits.perNumber ?? DEFAULT_OTP_LIMITS.perNumber,
       perClient: this.#o.limits.perClient ?? DEFAULT_OTP_LIMITS.perClient,
@@ -185,7 +191,7 @@ export class OtpService {
       { scope: 'number', key: `otp:send:number:${subject}`, rules: this.#limits.perNumber },
       {
         scope: 'client',
-        key: `otp:send:client:${this.#hash('client', r.clientKey)}`,
+        key: `otp:send:client:${this.#clientHash(r.clientKey)}`,
         rules: this.#limits.perClient,
       },
       { scope: 'country', key: `otp:send:country:${countryName}`, rules: this.#limits.perCountry },
@@ -311,7 +317,8 @@ export class OtpService {
   }
 
   #recipient(mobile: string, operation: string): { e164: string; country: CountryCode | undefined } {
-    const parsed = parseMobile(mobile)
+    // The default policy (mobile numbers only) learns the type from the same parse.
+    const parsed = this.#mobileOnly ? parseMobileNumber(mobile) : parseMobile(mobile)
     if (!parsed.ok) {
       throw new YunpianValidationError(operation, [
         { field: 'mobile', message: parsed.message, received: JSON.stringify(mobile) },
@@ -323,7 +330,7 @@ export class OtpService {
     }
     if (numberTypes !== 'any') {
       const allowed = this.#mobileOnly
-        ? isMobileNumber(parsed.e164)
+        ? 'mobile' in parsed && parsed.mobile === true
         : isOneOf(parseMobile(parsed.e164, { type: true }).type, numberTypes)
       if (!allowed) {
         const type = numberType(parsed.e164)
@@ -387,12 +394,18 @@ export class OtpService {
 
   /** Keys carry an HMAC of the number, never the number. */
   #hash(label: string, value: string): string {
-    return createHmac('sha256', this.#secret).update(`${label}\0${value}`).digest('hex').slice(0, 32)
+    return this.#hmac(`${label}\0${value}`).slice(0, 32)
+  }
+
+  #clientHash(clientKey: string): string {
+    return (
+      this.#clientHashes.get(clientKey) ?? this.#clientHashes.set(clientKey, this.#hash('client', clientKey))
+    )
   }
 
   /** The stored form of a code: bound to its purpose and number. */
   #digest(purpose: string, e164: string, code: string): string {
-    return createHmac('sha256', this.#secret).update(`code\0${purpose}\0${e164}\0${code}`).digest('hex')
+    return this.#hmac(`code\0${purpose}\0${e164}\0${code}`)
   }
 
   #count(country: string, field: 'sent' | 'verified'): void {

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
+import { Sweeper } from '../internal/sweeper.js'
 import { StoreError } from '../throttling/types.js'
 
 /** A pending code: only its HMAC digest (hex), never the code itself. */
@@ -45,6 +46,7 @@ export interface MemoryOtpStoreOptions {
 /** Pending codes in process memory, expired ones swept a few per call (no timers). */
 export class MemoryOtpStore implements OtpStore {
   readonly #pending = new Map<string, Pending>()
+  readonly #sweeper = new Sweeper(this.#pending, (pending) => pending.expiresAt)
   readonly #maxKeys: number
   readonly #now: () => number
 
@@ -59,13 +61,16 @@ export class MemoryOtpStore implements OtpStore {
 
   async set(key: string, challenge: OtpChallenge): Promise<void> {
     const now = this.#now()
-    this.#sweep(now, 8)
-    if (!this.#pending.has(key) && this.#pending.size >= this.#maxKeys) {
-      this.#sweep(now, Number.POSITIVE_INFINITY)
+    if (!this.#pending.has(key)) {
+      // Only new keys grow the map, so only they pay for the sweep (two entries, to outpace them).
+      this.#sweeper.some(now, 2)
       if (this.#pending.size >= this.#maxKeys) {
-        throw new OtpStoreError(
-          `MemoryOtpStore is full (${this.#maxKeys} pending codes): raise maxKeys or use @yunpian-kit/redis`,
-        )
+        this.#sweeper.all(now)
+        if (this.#pending.size >= this.#maxKeys) {
+          throw new OtpStoreError(
+            `MemoryOtpStore is full (${this.#maxKeys} pending codes): raise maxKeys or use @yunpian-kit/redis`,
+          )
+        }
       }
     }
     this.#pending.set(key, {
@@ -97,13 +102,5 @@ export class MemoryOtpStore implements OtpStore {
 
   async delete(key: string): Promise<void> {
     this.#pending.delete(key)
-  }
-
-  #sweep(now: number, budget: number): void {
-    let examined = 0
-    for (const [key, pending] of this.#pending) {
-      if (examined++ >= budget) return
-      if (pending.expiresAt <= now) this.#pending.delete(key)
-    }
   }
 }

@@ -1,3 +1,4 @@
+import { Sweeper } from '../internal/sweeper.js'
 import { type ThrottleDecision, type ThrottleRule, type ThrottleStore, ThrottleStoreError } from './types.js'
 
 export interface MemoryStoreOptions {
@@ -14,20 +15,27 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry {
-  /** Times of the newest events (at most the largest limit), oldest first. Every rule reads the same events. */
+  /**
+   * Times of admitted events, oldest first; every rule reads the same events. Old ones are trimmed in
+   * batches, so it holds at most about twice the largest limit.
+   */
   times: number[]
   /** When every event has left the longest window. */
   expiresAt: number
 }
 
-const SWEEP_PER_CALL = 8
+/** The fewest old events worth a trim. */
+const TRIM_BATCH = 32
+/** Entries looked at per new key: more than one, so the sweep outpaces the keys it makes room for. */
+const SWEEP_PER_NEW_KEY = 2
 
 /**
  * Exact sliding windows in process memory: one instance, one process. No timers: expired keys are swept a
- * few per call, and all of them when the store is full.
+ * few per call, in turn, and all of them when the store is full.
  */
 export class MemoryThrottleStore implements ThrottleStore {
   readonly #entries = new Map<string, Entry>()
+  readonly #sweeper = new Sweeper(this.#entries, (entry) => entry.expiresAt)
   readonly #maxKeys: number
   readonly #whenFull: 'reject' | 'evict-oldest'
   readonly #now: () => number
@@ -49,7 +57,6 @@ export class MemoryThrottleStore implements ThrottleStore {
   /** The synchronous core of `consume`: nothing can interleave with it, which is what makes it atomic. */
   consumeSync(key: string, rules: readonly ThrottleRule[]): ThrottleDecision {
     const now = this.#now()
-    this.#sweep(now, SWEEP_PER_CALL)
     const entry = this.#entries.get(key)
     const times = entry?.times ?? []
     let remaining = Number.POSITIVE_INFINITY
@@ -72,9 +79,11 @@ export class MemoryThrottleStore implements ThrottleStore {
     }
     const target = entry ?? this.#admit(key, now)
     target.times.push(now)
-    let expired = 0
-    while (expired < target.times.length && target.times[expired]! <= now - longest) expired++
-    target.times.splice(0, Math.max(expired, target.times.length - most))
+    // Events past the longest window or beyond the largest limit change no count. They are dropped in
+    // batches, once they are half the log, so a limit of 100,000 costs no more per call than one of 10.
+    const log = target.times
+    const excess = Math.max(log.length - countSince(log, now - longest), log.length - most)
+    if (excess >= TRIM_BATCH && 2 * excess >= log.length) log.splice(0, excess)
     target.expiresAt = Math.max(target.expiresAt, now + longest)
     return { allowed: true, remaining: remaining === Number.POSITIVE_INFINITY ? 0 : remaining }
   }
@@ -89,9 +98,11 @@ export class MemoryThrottleStore implements ThrottleStore {
     this.#entries.delete(key)
   }
 
+  /** Only new keys grow the map, so only they pay for the sweep. */
   #admit(key: string, now: number): Entry {
+    this.#sweeper.some(now, SWEEP_PER_NEW_KEY)
     if (this.#entries.size >= this.#maxKeys) {
-      this.#sweep(now, Number.POSITIVE_INFINITY)
+      this.#sweeper.all(now)
       if (this.#entries.size >= this.#maxKeys) {
         if (this.#whenFull === 'reject') {
           throw new ThrottleStoreError(
@@ -105,14 +116,6 @@ export class MemoryThrottleStore implements ThrottleStore {
     const entry: Entry = { times: [], expiresAt: now }
     this.#entries.set(key, entry)
     return entry
-  }
-
-  #sweep(now: number, budget: number): void {
-    let examined = 0
-    for (const [key, entry] of this.#entries) {
-      if (examined++ >= budget) return
-      if (entry.expiresAt <= now) this.#entries.delete(key)
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { type CountryCode, type NumberType, parsePhoneNumberFromString } from 'libphonenumber-js/max'
 import { parsePhoneNumberFromString as parseMobileOnly } from 'libphonenumber-js/mobile'
+import { Recent } from '../internal/recent.js'
 
 export type { CountryCode, NumberType }
 
@@ -19,6 +20,9 @@ export type ParsedMobile =
 
 const MAINLAND = /^1[3-9]\d{9}$/
 const E164 = /^\+[1-9]\d{6,14}$/
+
+/** `type` is there when a caller asked for it; `mobile` when `parseMobileNumber` parsed it. */
+const recent = new Recent<ParsedMobile & { type?: NumberType; mobile?: boolean }>(256)
 
 export const MOBILE_RULE =
   'an 11-digit mainland China mobile without + (13800138000) or an international number in E.164 with + and its country code (+447700900123)'
@@ -54,13 +58,9 @@ export function parseMobile(value: string, options?: { type: true }): ParsedMobi
   if (cached && (cached.type !== undefined || !options?.type)) return cached
   const parsed = describe(value, !value.startsWith('+86'), options?.type === true)
   // A number is often parsed twice in one request (the OTP service, then the client): remember a few.
-  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!)
   recent.set(value, parsed)
   return parsed
 }
-
-const RECENT_LIMIT = 256
-const recent = new Map<string, ParsedMobile & { type?: NumberType }>()
 
 function describe(
   e164: string,
@@ -91,9 +91,27 @@ export function numberType(e164: string): NumberType {
 }
 
 /**
- * Whether the number is a mobile number (libphonenumber's MOBILE or FIXED_LINE_OR_MOBILE), checked against
- * the mobile-only metadata: a third of the cost of `numberType`, for the OTP service's default policy.
+ * `parseMobile` and whether the number is a mobile number (libphonenumber's MOBILE or FIXED_LINE_OR_MOBILE)
+ * in one parse against the mobile-only metadata, for the OTP service's default policy. A number that is not
+ * a mobile number is parsed again by `parseMobile`, for its country and its error.
  */
-export function isMobileNumber(e164: string): boolean {
-  return parseMobileOnly(e164)?.isValid() === true
+export function parseMobileNumber(value: string): ParsedMobile & { mobile?: boolean } {
+  if (MAINLAND.test(value)) return { ...parseMobile(value), mobile: true }
+  const cached = recent.get(value)
+  if (cached?.mobile !== undefined) return cached
+  const phone = E164.test(value) ? parseMobileOnly(value) : undefined
+  if (!phone?.isValid()) {
+    const parsed = parseMobile(value)
+    return parsed.ok ? { ...parsed, mobile: false } : parsed
+  }
+  const parsed = {
+    ok: true,
+    international: !value.startsWith('+86'),
+    e164: phone.number,
+    country: phone.country,
+    callingCode: phone.countryCallingCode,
+    mobile: true,
+  } as const
+  recent.set(value, parsed)
+  return parsed
 }

@@ -1,0 +1,33 @@
+/**
+ * Deletes a map's expired entries a few per call, without timers. It resumes where the last call stopped
+ * (a Map's iterator survives deletions and sees later insertions), so every key is looked at in turn,
+ * however long-lived the keys in front of it are.
+ */
+export class Sweeper<V> {
+  readonly #map: Map<string, V>
+  readonly #expiresAt: (value: V) => number
+  #cursor: MapIterator<[string, V]> | undefined
+
+  constructor(map: Map<string, V>, expiresAt: (value: V) => number) {
+    this.#map = map
+    this.#expiresAt = expiresAt
+  }
+
+  /** Looks at up to `budget` entries. */
+  some(now: number, budget: number): void {
+    for (let examined = 0; examined < budget; examined++) {
+      this.#cursor ??= this.#map.entries()
+      const next = this.#cursor.next()
+      if (next.done) {
+        this.#cursor = undefined
+        return
+      }
+      if (this.#expiresAt(next.value[1]) <= now) this.#map.delete(next.value[0])
+    }
+  }
+
+  /** Looks at every entry (when the map is full). */
+  all(now: number): void {
+    for (const [key, value] of this.#map) if (this.#expiresAt(value) <= now) this.#map.delete(key)
+  }
+}
