@@ -43,7 +43,7 @@ export interface MemoryOtpStoreOptions {
   now?: () => number
 }
 
-/** Pending codes in process memory, expired ones swept a few per call (no timers). */
+/** Pending codes in process memory, expired ones swept in turn, a few per new key (no timers). */
 export class MemoryOtpStore implements OtpStore {
   readonly #pending = new Map<string, Pending>()
   readonly #sweeper = new Sweeper(this.#pending, (pending) => pending.expiresAt)

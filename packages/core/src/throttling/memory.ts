@@ -30,8 +30,8 @@ const TRIM_BATCH = 32
 const SWEEP_PER_NEW_KEY = 2
 
 /**
- * Exact sliding windows in process memory: one instance, one process. No timers: expired keys are swept a
- * few per call, in turn, and all of them when the store is full.
+ * Exact sliding windows in process memory: one instance, one process. No timers: expired keys are swept in
+ * turn, a few per new key, and all of them when the store is full.
  */
 export class MemoryThrottleStore implements ThrottleStore {
   readonly #entries = new Map<string, Entry>()
@@ -82,8 +82,10 @@ export class MemoryThrottleStore implements ThrottleStore {
     // Events past the longest window or beyond the largest limit change no count. They are dropped in
     // batches, once they are half the log, so a limit of 100,000 costs no more per call than one of 10.
     const log = target.times
-    const excess = Math.max(log.length - countSince(log, now - longest), log.length - most)
-    if (excess >= TRIM_BATCH && 2 * excess >= log.length) log.splice(0, excess)
+    if (log.length >= TRIM_BATCH) {
+      const excess = Math.max(log.length - countSince(log, now - longest), log.length - most)
+      if (excess >= TRIM_BATCH && 2 * excess >= log.length) log.splice(0, excess)
+    }
     target.expiresAt = Math.max(target.expiresAt, now + longest)
     return { allowed: true, remaining: remaining === Number.POSITIVE_INFINITY ? 0 : remaining }
   }
