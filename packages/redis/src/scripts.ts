@@ -11,28 +11,25 @@ function script(source: string): Script {
 }
 
 /**
- * consume. KEYS[1]: the key's events (a sorted set of times, never more than the largest limit).
- * ARGV: longest window, largest limit, then limit and window (ms) per rule. Time comes from Redis, so
- * instances with skewed clocks agree. A refusal only reads; an admission adds the event, trims to the
- * largest limit and expires the set with the longest window.
+ * consume. KEYS[1]: the key's events (a sorted set of times in ms). ARGV: the longest window (ms), then limit
+ * and window (ms) per rule. Time comes from Redis, so instances with skewed clocks agree. Every step is a
+ * range operation, so a decision costs O(log n) however many events the key holds: one ZCOUNT per rule,
+ * and for a refusing rule one ZRANGE by rank (its limit-th newest event must leave the window before
+ * another fits). A refusal only reads. An admission adds the event, drops what left the longest window
+ * and expires the set with it; the set then holds fewer events than the longest window's limit, since that
+ * rule just admitted.
  * Returns {1, remaining} or {0, refusing rule (1-based), wait ms}.
  */
 export const CONSUME = script(`
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local events = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-local stored = #events / 2
 local refusing, wait, remaining = 0, -1, -1
-for i = 1, (#ARGV - 2) / 2 do
-  local limit, window = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
-  local count, j = 0, stored
-  while j > 0 and tonumber(events[2 * j]) > now - window do
-    count = count + 1
-    j = j - 1
-  end
+for i = 1, (#ARGV - 1) / 2 do
+  local limit, window = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  local count = redis.call('ZCOUNT', KEYS[1], '(' .. (now - window), '+inf')
   if count >= limit then
-    -- The limit-th newest event must leave the window before another fits.
-    local w = tonumber(events[2 * (stored - limit + 1)]) + window - now
+    local w = window
+    if limit > 0 then w = tonumber(redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')[2]) + window - now end
     if w > wait then refusing, wait = i, w end
   elseif remaining < 0 or limit - count - 1 < remaining then
     remaining = limit - count - 1
@@ -41,7 +38,7 @@ end
 if refusing > 0 then return {0, refusing, wait} end
 local member, k = time[1] .. '.' .. time[2], 0
 while redis.call('ZADD', KEYS[1], 'NX', now, k == 0 and member or member .. '.' .. k) == 0 do k = k + 1 end
-if stored + 1 > tonumber(ARGV[2]) then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[2]) + 1)) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 if remaining < 0 then remaining = 0 end
 return {1, remaining}

@@ -23,8 +23,9 @@ export interface RedisThrottleStoreOptions extends RedisConnectionOptions {
 }
 
 /**
- * Exact sliding windows in Redis: one script call per decision, time from Redis. Events live in one sorted
- * set per key, trimmed to the largest limit and expired with the longest window; a refusal only reads.
+ * Exact sliding windows in Redis: one script call per decision, time from Redis, O(log n) in the events a
+ * key holds. Events live in one sorted set per key, trimmed and expired with the longest window; a refusal
+ * only reads.
  */
 export class RedisThrottleStore implements ThrottleStore {
   readonly #redis: RedisConnection
@@ -89,11 +90,11 @@ export class RedisThrottleStore implements ThrottleStore {
 /** Pending verification codes in Redis; `verify` is one script. Always fails closed. */
 const argsByRules = new WeakMap<readonly ThrottleRule[], number[]>()
 
-/** Longest window, largest limit, then limit and window per rule; cached per rules array (callers reuse theirs). */
+/** Longest window, then limit and window per rule; cached per rules array (callers reuse theirs). */
 function consumeArgs(rules: readonly ThrottleRule[]): number[] {
   let args = argsByRules.get(rules)
   if (!args) {
-    args = [Math.max(1, ...rules.map((r) => r.windowMs)), Math.max(1, ...rules.map((r) => r.limit))]
+    args = [Math.max(1, ...rules.map((r) => r.windowMs))]
     for (const rule of rules) args.push(rule.limit, rule.windowMs)
     argsByRules.set(rules, args)
   }
