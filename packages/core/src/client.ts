@@ -218,7 +218,14 @@ export class SmsApi {
     const r = validate('batchSend', batchSendSchema, request)
     const body = await this.#transport.call(
       ENDPOINTS.batchSend,
-      { mobile: r.mobile.join(','), text: r.text, uid: r.uid, extend: r.extend, callback_url: r.callbackUrl },
+      {
+        mobile: r.mobile.join(','),
+        text: r.text,
+        uid: r.uid,
+        extend: r.extend,
+        callback_url: r.callbackUrl,
+        mobile_stat: flag(r.mobileStat),
+      },
       options?.signal,
     )
     const result = parseAnswer(ENDPOINTS.batchSend, batchResultSchema, body)

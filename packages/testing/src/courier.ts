@@ -8,7 +8,7 @@ export interface PushAttempt {
   kind: PushKind
   /** Records in this push. */
   count: number
-  /** 1 for the first try; Yunpian tries 3 more times. */
+  /** 1 for the first try; Yunpian tries a status push 3 more times, a reply push 5 more. */
   attempt: number
   /** Whether the receiver answered `SUCCESS` or `0`. */
   accepted: boolean
@@ -20,6 +20,9 @@ export interface CourierOptions {
   delayMs: number
   retryDelayMs: number
   retries: number
+  /** Reply pushes have their own policy: the reply docs say 5 retries, one minute apart. */
+  replyRetryDelayMs: number
+  replyRetries: number
   timeoutMs: number
 }
 
@@ -116,8 +119,11 @@ export class Courier {
       answer = (error as Error).message
     }
     this.attempts.push({ url, kind, count: records.length, attempt, accepted, answer })
-    if (!accepted && attempt <= this.#options.retries && !this.#controller.signal.aborted) {
-      this.#later(this.#options.retryDelayMs, () => this.#deliver(url, kind, records, attempt + 1))
+    const reply = kind === 'sms_reply'
+    const retries = reply ? this.#options.replyRetries : this.#options.retries
+    if (!accepted && attempt <= retries && !this.#controller.signal.aborted) {
+      const delayMs = reply ? this.#options.replyRetryDelayMs : this.#options.retryDelayMs
+      this.#later(delayMs, () => this.#deliver(url, kind, records, attempt + 1))
     }
   }
 }

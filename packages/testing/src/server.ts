@@ -50,10 +50,14 @@ export interface FakeYunpianOptions {
     delayMs?: number
     /** Share of messages reported delivered (default 1). */
     successRatio?: number
-    /** Real milliseconds between push retries (default 50; Yunpian waits 5 minutes). */
+    /** Real milliseconds between status push retries (default 50; Yunpian waits 5 minutes). */
     retryDelayMs?: number
-    /** Retries after the first push (default 3, as Yunpian). */
+    /** Retries after the first status push (default 3, as Yunpian). */
     retries?: number
+    /** Real milliseconds between reply push retries (default 10; Yunpian waits 1 minute). */
+    replyRetryDelayMs?: number
+    /** Retries after the first reply push (default 5, as Yunpian's reply docs say). */
+    replyRetries?: number
   }
 }
 
@@ -135,6 +139,27 @@ function fail(code: number, msg: string | null, detail = msg ?? ''): never {
   throw new ApiFailure(code, msg, detail)
 }
 
+/**
+ * A parameter the endpoint cannot do without: absent or empty answers code 1 with its own message
+ * (yunpian-java-sdk Code.ARGUMENT_MISSING, 请求参数缺失), not code 2's 请求参数格式错误.
+ */
+export function required(fields: URLSearchParams, name: string): string {
+  const value = fields.get(name)
+  if (value === null || value === '') fail(1, '请求参数缺失', `参数 ${name} 必须传入`)
+  return value
+}
+
+/** One url-encoded piece inside a field (`tpl_value`, `multi_send` texts): `+` is a space, as in forms. */
+export function decodePiece(piece: string, field: string): string {
+  try {
+    return decodeURIComponent(piece.replace(/\+/g, ' '))
+  } catch {
+    // A malformed escape (`%zz`) answers Yunpian's envelope rather than crashing the fake; the code is
+    // yunpian-java-sdk's Code.DECODE_ERROR (14, 解码失败). The docs do not say what Yunpian answers.
+    fail(14, '解码失败', `参数 ${field} 含有无法解码的 % 转义`)
+  }
+}
+
 /** Starts a fake Yunpian on loopback. Close it when done. */
 export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promise<FakeYunpian> {
   const apikey = options.apikey ?? FAKE_APIKEY
@@ -165,6 +190,8 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     delayMs: reportOptions.delayMs ?? 20,
     retryDelayMs: reportOptions.retryDelayMs ?? 50,
     retries: reportOptions.retries ?? 3,
+    replyRetryDelayMs: reportOptions.replyRetryDelayMs ?? 10,
+    replyRetries: reportOptions.replyRetries ?? 5,
     timeoutMs: 5_000,
   })
   const messages: OutboxMessage[] = []
@@ -190,7 +217,7 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
   }
 
   function readMobileOrFail(raw: string | null): FakeMobile {
-    if (!raw) fail(1, '请求参数格式错误', '参数 mobile 必须传入')
+    if (!raw) fail(1, '请求参数缺失', '参数 mobile 必须传入')
     const mobile = readMobile(raw)
     if (!mobile) fail(2, '请求参数格式错误', `参数 mobile 格式不正确，mobile手机号格式不正确`)
     if (mobile.international && options.countries && !options.countries.includes(mobile.country ?? '')) {
@@ -268,8 +295,7 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
   })
 
   function requireText(fields: URLSearchParams): string {
-    const text = fields.get('text')
-    if (!text) fail(1, '请求参数格式错误', '参数 text 必须传入')
+    const text = required(fields, 'text')
     if (text.length > 500) fail(48, '参数过长', 'text 长度超过500个字符')
     return text
   }
@@ -314,9 +340,8 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
       return sendAnswer(accept(mobile, text, fields, 'sms/single_send'))
     },
     'sms/batch_send'(fields) {
+      const mobiles = required(fields, 'mobile').split(',').filter(Boolean)
       const text = requireText(fields)
-      const mobiles = (fields.get('mobile') ?? '').split(',').filter(Boolean)
-      if (mobiles.length === 0) fail(1, '请求参数格式错误', '参数 mobile 必须传入')
       return batch(
         mobiles.map((mobile) => ({ mobile, text })),
         fields,
@@ -324,11 +349,10 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
       )
     },
     'sms/multi_send'(fields) {
-      const mobiles = (fields.get('mobile') ?? '').split(',').filter(Boolean)
-      const texts = (fields.get('text') ?? '')
+      const mobiles = required(fields, 'mobile').split(',').filter(Boolean)
+      const texts = required(fields, 'text')
         .split(',')
-        .map((t) => decodeURIComponent(t.replace(/\+/g, ' ')))
-      if (mobiles.length === 0) fail(1, '请求参数格式错误', '参数 mobile 必须传入')
+        .map((t) => decodePiece(t, 'text'))
       if (mobiles.length !== texts.length)
         fail(25, '手机号和短信内容个数不匹配', '手机号和短信内容个数不匹配')
       return batch(
@@ -339,14 +363,12 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     },
     'sms/tpl_single_send'(fields) {
       const mobile = readMobileOrFail(fields.get('mobile'))
-      const tplId = Number(fields.get('tpl_id'))
+      const rawTplId = required(fields, 'tpl_id')
+      const tplValue = required(fields, 'tpl_value')
+      const tplId = Number(rawTplId)
       const template = templates.find((t) => t.id === tplId)
-      if (!template) fail(5, '未找到匹配的模板', `模板 ${fields.get('tpl_id')} 不存在`)
-      const values = new Map<string, string>()
-      for (const pair of (fields.get('tpl_value') ?? '').split('&').filter(Boolean)) {
-        const [name = '', value = ''] = pair.split('=')
-        values.set(decodeURIComponent(name), decodeURIComponent(value))
-      }
+      if (!template) fail(5, '未找到匹配的模板', `模板 ${rawTplId} 不存在`)
+      const values = readTplValue(tplValue)
       const text = template.text.replace(/#[^#]+#/g, (name) => {
         const value = values.get(name)
         if (value === undefined) fail(58, '模板变量格式错误', `缺少模板变量 ${name}`)
@@ -364,19 +386,26 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
       return pendingReplies.splice(0, pageSize(fields))
     },
     'sms/get_record'(fields) {
-      const start = parseChinaTime(fields.get('start_time') ?? '')
-      const end = parseChinaTime(fields.get('end_time') ?? '')
+      const start = parseChinaTime(required(fields, 'start_time'))
+      const end = parseChinaTime(required(fields, 'end_time'))
       if (start === undefined || end === undefined) {
         fail(2, '请求参数格式错误', 'start_time 和 end_time 格式为 yyyy-MM-dd HH:mm:ss')
       }
       const mobile = fields.get('mobile')
       const size = pageSize(fields)
       const pageNum = Number(fields.get('page_num') ?? 1)
+      // `type`: absent lists domestic messages only, `global` international ones, `all` both (the
+      // get_record docs; the SDKs pass it through untouched).
+      const type = fields.get('type') ?? 'domestic'
+      if (!['domestic', 'global', 'all'].includes(type))
+        fail(2, '请求参数格式错误', 'type 只能是 all 或 global')
+      const wanted = (m: OutboxMessage) => type === 'all' || (type === 'global') === m.mobile.startsWith('+')
       return messages
         .filter(
           (m) =>
             m.sentAt >= start &&
             m.sentAt < end + 1000 &&
+            wanted(m) &&
             (!mobile || m.mobile === readMobile(mobile)?.normalized),
         )
         .slice((pageNum - 1) * size, pageNum * size)
@@ -425,9 +454,16 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     const match = /^\/v2\/([a-z_]+\/[a-z_]+)\.json$/.exec((req.url ?? '').split('?')[0]!)
     const endpoint = match?.[1]
     const handler = endpoint ? handlers[endpoint] : undefined
-    if (!endpoint || !handler || req.method !== 'POST') {
+    if (!endpoint || !handler) {
+      // The official docs and SDKs are silent on paths that are not an API; the fake answers what a
+      // web server in front of one does: an HTML 404, which no client may read as a Yunpian answer.
       res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>')
       return
+    }
+    if (req.method !== 'POST') {
+      req.resume()
+      // yunpian-java-sdk Code.GET_METHOD_NOT_SUPPORT (11, 接口不支持GET方式调用).
+      return answerError(res, new ApiFailure(11, '接口不支持GET方式调用', `${endpoint} 只接受 POST 请求`))
     }
     calls.set(endpoint, (calls.get(endpoint) ?? 0) + 1)
     const fault = faults.take(endpoint)
@@ -457,11 +493,12 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     const fields = new URLSearchParams(body)
     let result: unknown
     try {
-      if (fields.get('apikey') !== apikey) fail(-1, '非法的apikey', '请检查的apikey是否正确')
+      if (required(fields, 'apikey') !== apikey) fail(-1, '非法的apikey', '请检查的apikey是否正确')
       result = handler(fields)
     } catch (error) {
       if (error instanceof ApiFailure) return answerError(res, error)
-      throw error
+      // A bug in the fake still answers the envelope (code −50, 未知异常), never an HTML 500.
+      return answerError(res, new ApiFailure(-50, '未知异常', (error as Error).message))
     }
     if (fault?.kind === 'reset-after-request') {
       req.socket.destroy()
@@ -581,6 +618,23 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
   })
+}
+
+/**
+ * `tpl_value` after the form layer: `#name#=value` pairs joined with `&`, each side url-encoded. A `+` is
+ * a space (the official demos encode with Java's URLEncoder / Python's urlencode, which write spaces so),
+ * and a pair splits at its first `=` only, so a value with an unencoded `=` stays whole.
+ */
+export function readTplValue(tplValue: string): Map<string, string> {
+  const values = new Map<string, string>()
+  for (const pair of tplValue.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    const name = eq === -1 ? pair : pair.slice(0, eq)
+    const value = eq === -1 ? '' : pair.slice(eq + 1)
+    values.set(decodePiece(name, 'tpl_value'), decodePiece(value, 'tpl_value'))
+  }
+  return values
 }
 
 function escapeRegExp(text: string): string {

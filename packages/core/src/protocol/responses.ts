@@ -112,10 +112,20 @@ export const sendRecordSchema = z
   }))
 export type SendRecord = z.output<typeof sendRecordSchema>
 
-/** Yunpian's failure envelope (HTTP 400). `msg` may be null (code 33). */
+/**
+ * Yunpian's failure envelope (HTTP 400). `msg` may be null (code 33). A `code` written as a string
+ * (`"code":"33"`) is read as the number, as yunpian-java-sdk (`Double.parseDouble`), yunpian-python-sdk
+ * (`int(rsp['code'])`) and yunpian-php-sdk read it; only yunpian-go-sdk would fail on it.
+ */
 export const errorEnvelopeSchema = z.object({
-  http_status_code: z.number().int().optional(),
-  code: z.number().int(),
+  http_status_code: z.union([z.number().int(), z.string()]).optional(),
+  code: z.union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^\s*-?\d+\s*$/)
+      .transform(Number),
+  ]),
   msg: z.string().nullable().optional(),
   detail: z.string().nullable().optional(),
 })

@@ -52,7 +52,8 @@ const optionalSendFields = {
   uid: z
     .string({ error: 'must be a string' })
     .min(1, 'must not be empty')
-    .max(64, 'must be at most 64 characters')
+    // yunpian-java-sdk and yunpian-python-sdk document uid as "最大长度不超过256的字符串".
+    .max(256, 'must be at most 256 characters')
     .optional(),
   extend: z
     .string({ error: 'must be a string of digits' })
@@ -79,6 +80,8 @@ export const batchSendSchema = z.strictObject({
   mobile: mobileListSchema,
   text: textSchema,
   ...optionalSendFields,
+  /** Yunpian's batch_send docs list `mobile_stat` (per-number short-link statistics). */
+  mobileStat: z.boolean({ error: 'must be a boolean' }).optional(),
 })
 export type BatchSendRequest = z.input<typeof batchSendSchema>
 
