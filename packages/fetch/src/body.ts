@@ -1,0 +1,70 @@
+import { type HttpAnswer, problem, tooLarge } from '@yunpian-kit/core'
+
+/** A body read within its limit, or the answer that refused it. */
+export type ReadBody = { ok: true; bytes: Uint8Array } | { ok: false; answer: HttpAnswer }
+
+/**
+ * Reads the body, counting bytes as they arrive: a declared `Content-Length` over `limit` is refused
+ * before a byte is read, and a body that passes `limit` while streaming (chunked, or a length that lied)
+ * is cancelled there, so a hostile client never gets more than `limit` bytes held in memory.
+ */
+export async function readBounded(request: Request, limit: number): Promise<ReadBody> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > limit) return { ok: false, answer: tooLarge(limit) }
+  if (request.body === null) return { ok: true, bytes: new Uint8Array(0) }
+  if (request.bodyUsed) {
+    throw new TypeError(
+      '@yunpian-kit/fetch: the request body was already read before the yunpian-kit route; mount body parsers after it',
+    )
+  }
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      return { ok: false, answer: tooLarge(limit) }
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return { ok: true, bytes: chunks[0]! }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return { ok: true, bytes }
+}
+
+const decoder = new TextDecoder()
+
+/** The same body shapes the other adapters take: JSON, or a urlencoded form, as a plain object. */
+export function parseOtpBody(
+  bytes: Uint8Array,
+  contentType: string | null,
+): { ok: true; body: unknown } | { ok: false; answer: HttpAnswer } {
+  if (bytes.byteLength === 0) return { ok: true, body: {} }
+  const media = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  const text = decoder.decode(bytes)
+  if (media === 'application/json' || media.endsWith('+json')) {
+    try {
+      return { ok: true, body: JSON.parse(text) }
+    } catch {
+      return {
+        ok: false,
+        answer: problem(400, 'invalid_request', 'The body is not valid JSON or form data.'),
+      }
+    }
+  }
+  if (media === 'application/x-www-form-urlencoded') {
+    return { ok: true, body: Object.fromEntries(new URLSearchParams(text)) }
+  }
+  return {
+    ok: false,
+    answer: problem(415, 'invalid_request', 'Send the body as application/json or a urlencoded form.'),
+  }
+}

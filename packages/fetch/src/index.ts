@@ -1,0 +1,3 @@
+export { clientKeyFromAddress } from '@yunpian-kit/core'
+export { type OtpRoutesOptions, type YunpianHandlerOptions, yunpianHandler } from './handler.js'
+export { problemResponse, toResponse, type WebhookOptions } from './routes.js'

@@ -1,0 +1,107 @@
+import {
+  answerOtpSend,
+  answerOtpVerify,
+  answerPush,
+  type DedupeStore,
+  type HttpAnswer,
+  OTP_BODY_LIMIT,
+  type OtpService,
+  problemFor,
+  type ReplyRecord,
+  type StatusReport,
+  WEBHOOK_BODY_LIMIT,
+  type WebhookRouteOptions,
+  YunpianError,
+} from '@yunpian-kit/core'
+import { parseOtpBody, readBounded } from './body.js'
+
+/** The core's framework-free answer as a web `Response`. */
+export function toResponse(answer: HttpAnswer): Response {
+  const response = new Response(answer.body, { status: answer.status, headers: answer.headers })
+  // A refused body may still be arriving: close the connection rather than read on (Node servers).
+  if (answer.status === 413) response.headers.set('connection', 'close')
+  return response
+}
+
+/**
+ * This toolkit's errors thrown in your own routes (an `OtpService` call in a login handler) as the same
+ * problem documents the routes answer; `undefined` for any other error, which stays yours to render.
+ */
+export function problemResponse(error: unknown, report?: (error: unknown) => void): Response | undefined {
+  return error instanceof YunpianError ? toResponse(problemFor(error, report)) : undefined
+}
+
+/** What both OTP routes share, whatever serves them. */
+export interface OtpAnswerOptions {
+  purpose?: string | undefined
+  report: (error: unknown) => void
+}
+
+async function otpBody(
+  request: Request,
+): Promise<{ ok: true; body: unknown } | { ok: false; answer: HttpAnswer }> {
+  const read = await readBounded(request, OTP_BODY_LIMIT)
+  return read.ok ? parseOtpBody(read.bytes, request.headers.get('content-type')) : read
+}
+
+/** `POST {prefix}/send` for a web request. */
+export async function sendResponse(
+  request: Request,
+  otp: OtpService,
+  clientKey: () => string | Promise<string>,
+  options: OtpAnswerOptions,
+): Promise<Response> {
+  const parsed = await otpBody(request)
+  if (!parsed.ok) return toResponse(parsed.answer)
+  return toResponse(await answerOtpSend(otp, parsed.body, await clientKey(), options))
+}
+
+/** `POST {prefix}/verify` for a web request; `onVerified` runs before the 200. */
+export async function verifyResponse(
+  request: Request,
+  otp: OtpService,
+  _clientKey: () => string | Promise<string>,
+  options: OtpAnswerOptions & { onVerified?: ((mobile: string) => unknown) | undefined },
+): Promise<Response> {
+  const parsed = await otpBody(request)
+  if (!parsed.ok) return toResponse(parsed.answer)
+  return toResponse(await answerOtpVerify(otp, parsed.body, options))
+}
+
+/** The webhook's options, whatever serves it; the handlers receive the request that carried the push. */
+export interface WebhookOptions<R>
+  extends Omit<WebhookRouteOptions, 'dedupe' | 'onStatus' | 'onReply' | 'report'> {
+  /** The secret last path segment you give Yunpian (`{path}/{secret}`); 16 characters or more. */
+  secret: string
+  onStatus?: (reports: StatusReport[], request: R) => unknown
+  onReply?: (reply: ReplyRecord, request: R) => unknown
+  /** Needed for reply pushes (their signature). */
+  apikey?: string
+  /** Shared across instances (Redis) so a re-sent report is handled once anywhere. Default: in memory. */
+  dedupe?: DedupeStore
+}
+
+/**
+ * `POST {path}/{secret}` once the secret matched: the raw body, read within 256 KiB, to the core's push
+ * handling; `SUCCESS` only once the push is safe.
+ */
+export async function pushResponse(
+  request: Request,
+  options: WebhookRouteOptions & { dedupe: DedupeStore },
+): Promise<Response> {
+  const read = await readBounded(request, WEBHOOK_BODY_LIMIT)
+  if (!read.ok) return toResponse(read.answer)
+  return toResponse(await answerPush(read.bytes, options))
+}
+
+/** The checks every way of serving the webhook makes at start-up; throws a `TypeError` naming the option. */
+export function checkWebhook<R>(owner: string, options: WebhookOptions<R>): void {
+  if (typeof options?.secret !== 'string' || options.secret.length < 16) {
+    throw new TypeError(`${owner}: webhook secret must be a string of at least 16 characters, hard to guess`)
+  }
+  if (!options.onStatus && !options.onReply)
+    throw new TypeError(`${owner}: webhook needs onStatus, onReply or both`)
+  if (options.onReply && !options.apikey) {
+    throw new TypeError(`${owner}: webhook apikey is required with onReply, to check reply signatures`)
+  }
+}
