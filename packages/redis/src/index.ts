@@ -5,4 +5,5 @@ export {
   RedisOtpStore,
   RedisThrottleStore,
   type RedisThrottleStoreOptions,
+  type StoreFailurePolicy,
 } from './stores.js'

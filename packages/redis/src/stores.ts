@@ -2,6 +2,7 @@ import {
   type DedupeStore,
   type OtpChallenge,
   type OtpCheck,
+  type OtpLimitScope,
   type OtpStore,
   OtpStoreError,
   StoreError,
@@ -13,12 +14,23 @@ import {
 import { RedisConnection, type RedisConnectionOptions } from './connection.js'
 import { CONSUME, REFUND, VERIFY } from './scripts.js'
 
+/** What a throttle decision does when Redis cannot answer. */
+export type StoreFailurePolicy = 'fail-closed' | 'fail-open'
+
+/** The OtpService budgets a policy can name; their keys are `otp:send:<scope>:…`. */
+type BudgetScope = Exclude<OtpLimitScope, 'verify' | 'yunpian'>
+
 export interface RedisThrottleStoreOptions extends RedisConnectionOptions {
   /**
    * When Redis cannot answer: `'fail-closed'` (default) throws `ThrottleStoreError`, so no SMS is sent;
-   * `'fail-open'` admits the attempt and reports the error to `onError`.
+   * `'fail-open'` admits the attempt and reports the error to `onError`. Give one policy for every key, one
+   * per OtpService budget (`{ global: 'fail-open' }`: scopes not named fail closed), or a function of the
+   * key. Verification attempts (`otp:verify:…`) always fail closed: an open one would count no guesses.
    */
-  onStoreError?: 'fail-closed' | 'fail-open'
+  onStoreError?:
+    | StoreFailurePolicy
+    | Partial<Record<BudgetScope, StoreFailurePolicy>>
+    | ((key: string) => StoreFailurePolicy)
   onError?: (error: StoreError) => void
 }
 
@@ -29,12 +41,12 @@ export interface RedisThrottleStoreOptions extends RedisConnectionOptions {
  */
 export class RedisThrottleStore implements ThrottleStore {
   readonly #redis: RedisConnection
-  readonly #failOpen: boolean
+  readonly #failsOpen: (key: string) => boolean
   readonly #onError: ((error: StoreError) => void) | undefined
 
   constructor(options: RedisThrottleStoreOptions) {
     this.#redis = new RedisConnection(options, ThrottleStoreError)
-    this.#failOpen = options.onStoreError === 'fail-open'
+    this.#failsOpen = failsOpen(options.onStoreError)
     this.#onError = options.onError
   }
 
@@ -49,7 +61,7 @@ export class RedisThrottleStore implements ThrottleStore {
         retryAfterMs: Math.max(0, Number(reply[2])),
       }
     } catch (error) {
-      return this.#fail(error, { allowed: true, remaining: 0 })
+      return this.#fail(key, error, { allowed: true, remaining: 0 })
     }
   }
 
@@ -57,7 +69,7 @@ export class RedisThrottleStore implements ThrottleStore {
     try {
       if (rules.length > 0) await this.#redis.run(REFUND, [this.#events(key)], [])
     } catch (error) {
-      this.#fail(error, undefined)
+      this.#fail(key, error, undefined)
     }
   }
 
@@ -65,7 +77,7 @@ export class RedisThrottleStore implements ThrottleStore {
     try {
       await this.#redis.del(this.#events(key))
     } catch (error) {
-      this.#fail(error, undefined)
+      this.#fail(key, error, undefined)
     }
   }
 
@@ -78,12 +90,48 @@ export class RedisThrottleStore implements ThrottleStore {
     return this.#redis.key(key, 'events')
   }
 
-  #fail<T>(error: unknown, openAnswer: T): T {
+  #fail<T>(key: string, error: unknown, openAnswer: T): T {
     const storeError =
       error instanceof StoreError ? error : new ThrottleStoreError(String(error), { cause: error })
     this.#onError?.(storeError)
-    if (this.#failOpen) return openAnswer
+    if (this.#failsOpen(key)) return openAnswer
     throw storeError
+  }
+}
+
+const POLICIES: readonly StoreFailurePolicy[] = ['fail-closed', 'fail-open']
+
+/** The store's policy as one check per key; wrong values are refused at construction, not at the outage. */
+function failsOpen(policy: RedisThrottleStoreOptions['onStoreError']): (key: string) => boolean {
+  const check = (value: unknown, where: string): boolean => {
+    if (value === undefined || value === 'fail-closed') return false
+    if (value === 'fail-open') return true
+    throw new TypeError(
+      `${where} must be ${POLICIES.map((p) => `'${p}'`).join(' or ')}; received ${JSON.stringify(value)}`,
+    )
+  }
+  const verify = (key: string) => key.startsWith('otp:verify:')
+  if (typeof policy === 'function') {
+    return (key) => !verify(key) && check(policy(key), `onStoreError(${JSON.stringify(key)})`)
+  }
+  if (policy === undefined || typeof policy === 'string') {
+    const open = check(policy, 'onStoreError')
+    return (key) => open && !verify(key)
+  }
+  if (typeof policy !== 'object' || policy === null) check(policy, 'onStoreError')
+  const open = new Set<string>()
+  for (const [scope, value] of Object.entries(policy)) {
+    if (scope === 'verify' || scope === 'yunpian' || scope.includes(':')) {
+      throw new TypeError(
+        `onStoreError has no scope ${JSON.stringify(scope)}; name send budgets (number, client, country, global); verification attempts always fail closed`,
+      )
+    }
+    if (check(value, `onStoreError.${scope}`)) open.add(scope)
+  }
+  return (key) => {
+    if (!key.startsWith('otp:send:')) return false
+    const end = key.indexOf(':', 9)
+    return open.has(end < 0 ? key.slice(9) : key.slice(9, end))
   }
 }
 
