@@ -1,5 +1,7 @@
 export type { PushAttempt, PushKind } from './courier.js'
 export type { FaultKind, FaultOptions } from './faults.js'
+export { replySignature, startFakeYunpian } from './server.js'
+export type { TemplateStatus } from './templates.js'
 export {
   FAKE_APIKEY,
   type FakeTemplate,
@@ -7,6 +9,4 @@ export {
   type FakeYunpianOptions,
   type Outbox,
   type OutboxMessage,
-  replySignature,
-  startFakeYunpian,
-} from './server.js'
+} from './types.js'
