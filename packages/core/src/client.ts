@@ -99,7 +99,7 @@ const flag = (value: boolean | undefined) => (value === undefined ? undefined : 
 
 /**
  * Yunpian's v2 API over one keep-alive undici pool. Every request is validated before any I/O and
- * every answer is validated after; failures are typed (`errors.ts`). Sends are never retried once
+ * every answer is validated after; failures are typed (`YunpianValidationError`, `YunpianApiError`, `YunpianTransportError`). Sends are never retried once
  * a byte of them may have reached Yunpian.
  */
 export class YunpianClient {

@@ -41,7 +41,7 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
-/** Defaults from `otp-security.md`: per number a 60 s cooldown, 3 per hour, 10 per 24 h. */
+/** Defaults of the security model (docs/security.md): per number a 60 s cooldown, 3 per hour, 10 per 24 h. */
 export const DEFAULT_OTP_LIMITS = {
   perNumber: [
     { name: 'number-cooldown', limit: 1, windowMs: MINUTE },

@@ -100,7 +100,7 @@ interface Budget {
 }
 
 /**
- * Verification codes by SMS with the defences of `otp-security.md` built in: CSPRNG codes stored only as
+ * Verification codes by SMS with the defences of the security model (docs/security.md) built in: CSPRNG codes stored only as
  * HMACs, attempts counted before comparing, single use, send budgets per number, client, country and in
  * all, a country allow-list, mobile numbers only, and fail-closed stores.
  */
@@ -162,7 +162,7 @@ export class OtpService {
     return this.#limits
   }
 
-  /** Sends a new code. Throws the typed errors of `otp/errors.ts`, `YunpianValidationError`, or a store / Yunpian error. */
+  /** Sends a new code. Throws `OtpRateLimitedError`, `OtpCountryNotAllowedError` and the other `Otp…Error`s, `YunpianValidationError`, or a store / Yunpian error. */
   async send(request: OtpSendRequest): Promise<OtpSendResult> {
     const f = checkStringFields('otp.send', request, SEND_FIELDS)
     const r = {

@@ -1,5 +1,5 @@
 /**
- * Yunpian's `code` field, grouped as `../shared/yunpian-protocol.md` groups it. Codes that are not in
+ * Yunpian's `code` field, grouped by what a caller can do about it (docs/contract.md lists them). Codes that are not in
  * the table keep their raw value and are reported as `unknown`: never swallowed.
  */
 export type YunpianErrorKind =

@@ -72,7 +72,7 @@ export class Transport {
     this.#options = options
   }
 
-  /** Posts the form and returns the parsed success body; throws the typed errors of `errors.ts`. */
+  /** Posts the form and returns the parsed success body; throws `YunpianApiError`, `YunpianTransportError` or their kin. */
   async call(
     endpoint: Endpoint,
     fields: Record<string, string | undefined>,

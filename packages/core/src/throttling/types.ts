@@ -34,7 +34,7 @@ export class ThrottleStoreError extends StoreError {
   override name = 'ThrottleStoreError'
 }
 
-/** Yunpian's own per-recipient rules (`yunpian-protocol.md`), as presets. */
+/** Yunpian's own per-recipient rules (anti-harassment and anti-bombing), as presets. */
 export const YUNPIAN_RULES = {
   /** Same content to the same number (carrier rule; codes 8, 9). */
   antiHarassment: [
