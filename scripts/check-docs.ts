@@ -8,13 +8,14 @@
 //   nothing that does not ship, and example numbers are valid ones.
 // Failures print `file:line` of the Markdown (or source) and exit 1.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-// Under the root's node_modules, so `@yunpian-kit/*`, frameworks and @types resolve as in an app.
+// Under the root's node_modules, so frameworks and @types resolve as in an app; every public package is
+// linked into the snippets' own node_modules, so `@yunpian-kit/*` resolves through its `exports`.
 const work = join(root, 'node_modules/.cache/yunpian-kit-snippets')
 const started = performance.now()
 
@@ -126,6 +127,11 @@ const compilerOptions = {
   types: ['node'],
 }
 writeFileSync(join(work, 'package.json'), '{ "type": "module", "private": true }\n')
+mkdirSync(join(work, 'node_modules/@yunpian-kit'), { recursive: true })
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'))
+  if (!manifest.private) symlinkSync(join(root, 'packages', dir), join(work, 'node_modules', manifest.name))
+}
 writeFileSync(
   join(work, 'tsconfig.json'),
   `${JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2)}\n`,
