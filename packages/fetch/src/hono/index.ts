@@ -1,0 +1,145 @@
+import {
+  isOtpService,
+  isYunpianClient,
+  MemoryDedupeStore,
+  notFound,
+  type OtpService,
+  webhookSecretMatches,
+  type YunpianClient,
+} from '@yunpian-kit/core'
+import { type Context, type ErrorHandler, Hono, type MiddlewareHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import {
+  checkWebhook,
+  problemResponse,
+  pushResponse,
+  sendResponse,
+  toResponse,
+  verifyResponse,
+  type WebhookOptions,
+} from '../routes.js'
+
+/** What `yunpian()` puts on `c.var.yunpian`. */
+export interface YunpianVariables {
+  client: YunpianClient
+  otp: OtpService
+}
+
+/** The app's `Env` once `yunpian()` runs: `new Hono<YunpianEnv>()` types `c.var.yunpian`. */
+export type YunpianEnv = { Variables: { yunpian: YunpianVariables } }
+
+const NAME = '@yunpian-kit/fetch/hono'
+
+function fail(option: string, message: string): never {
+  throw new TypeError(`${NAME}: ${option} ${message}`)
+}
+
+const defaultReport = (error: unknown) => console.error(`${NAME}:`, error)
+
+/** Puts the client and the OTP service on `c.var.yunpian` for the routes after it and your own. */
+export function yunpian(options: YunpianVariables): MiddlewareHandler<YunpianEnv> {
+  if (!isYunpianClient(options?.client)) fail('yunpian({ client })', 'must be a YunpianClient')
+  if (!isOtpService(options.otp)) fail('yunpian({ otp })', 'must be an OtpService')
+  const variables: YunpianVariables = { client: options.client, otp: options.otp }
+  return async (c, next) => {
+    c.set('yunpian', variables)
+    await next()
+  }
+}
+
+export interface YunpianOtpOptions {
+  /** Defaults to `c.var.yunpian.otp` from `yunpian()`. */
+  otp?: OtpService
+  /**
+   * The per-client budget's key, from something the client cannot forge. Required: on Node, Bun, Deno or
+   * Workers, `getConnInfo(c).remote.address` from your runtime's `conninfo` helper, through
+   * `clientKeyFromAddress`; behind your own proxy, the header only it sets.
+   */
+  clientKey: (c: Context<YunpianEnv>) => string | Promise<string>
+  /** Runs after a right code, before the 200 answer, with the canonical E.164 number. */
+  onVerified?: (mobile: string, c: Context<YunpianEnv>) => unknown
+  /** What the codes are for (default `login`). */
+  purpose?: string
+  /** Provider and infrastructure errors, for your log (default `console.error`). */
+  report?: (error: unknown) => void
+}
+
+/** `POST /send` and `POST /verify` as a sub-app: `app.route('/otp', yunpianOtp({ clientKey }))`. */
+export function yunpianOtp(options: YunpianOtpOptions): Hono<YunpianEnv> {
+  if (!options || typeof options !== 'object') fail('yunpianOtp(options)', 'are required: { clientKey }')
+  if (options.otp !== undefined && !isOtpService(options.otp))
+    fail('yunpianOtp({ otp })', 'must be an OtpService')
+  if (typeof options.clientKey !== 'function') {
+    fail(
+      'yunpianOtp({ clientKey })',
+      "is required: a function returning the client's address (getConnInfo) or a header only your own proxy sets",
+    )
+  }
+  for (const name of ['onVerified', 'report'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      fail(`yunpianOtp({ ${name} })`, 'must be a function')
+  }
+  const answerOptions = { purpose: options.purpose, report: options.report ?? defaultReport }
+  const otpOf = (c: Context<YunpianEnv>): OtpService => {
+    const otp = options.otp ?? c.var.yunpian?.otp
+    if (!otp) {
+      throw new TypeError(
+        `${NAME}: use yunpian({ client, otp }) before yunpianOtp(), or pass yunpianOtp({ otp })`,
+      )
+    }
+    return otp
+  }
+  const { clientKey, onVerified } = options
+  return new Hono<YunpianEnv>()
+    .post('/send', (c) => sendResponse(c.req.raw, otpOf(c), () => clientKey(c), answerOptions))
+    .post('/verify', (c) =>
+      verifyResponse(c.req.raw, otpOf(c), () => clientKey(c), {
+        ...answerOptions,
+        onVerified: onVerified && ((mobile) => onVerified(mobile, c)),
+      }),
+    )
+}
+
+export interface YunpianReportsOptions extends WebhookOptions<Context> {
+  /** Provider and infrastructure errors, and pushes that are not valid, for your log (default `console.error`). */
+  report?: (error: unknown) => void
+}
+
+/** `POST /{secret}` for Yunpian's pushes: `app.route('/yunpian/reports', yunpianReports({ secret, onStatus }))`. */
+export function yunpianReports(options: YunpianReportsOptions): Hono {
+  checkWebhook(NAME, options)
+  const { onStatus, onReply, dedupe, report, ...rest } = options
+  const pushOptions = { ...rest, dedupe: dedupe ?? new MemoryDedupeStore(), report: report ?? defaultReport }
+  return (
+    new Hono()
+      // The secret is checked before a byte of the body is read.
+      .post('/:secret', (c) =>
+        webhookSecretMatches(options.secret, c.req.param('secret'))
+          ? pushResponse(c.req.raw, {
+              ...pushOptions,
+              onStatus: onStatus && ((reports) => onStatus(reports, c)),
+              onReply: onReply && ((reply) => onReply(reply, c)),
+            })
+          : toResponse(notFound()),
+      )
+      .post('/', () => toResponse(notFound()))
+  )
+}
+
+/**
+ * `app.onError(problemHandler())`: this toolkit's errors thrown in your own routes as the same problem
+ * documents; any other error goes to `fallback` (default: what Hono itself answers).
+ */
+export function problemHandler(
+  options: { report?: (error: unknown) => void; fallback?: ErrorHandler } = {},
+): ErrorHandler {
+  const report = options.report ?? defaultReport
+  const fallback: ErrorHandler =
+    options.fallback ??
+    ((error, c) => {
+      if (error instanceof HTTPException) return error.getResponse()
+      console.error(error)
+      return c.text('Internal Server Error', 500)
+    })
+  return (error, c) => problemResponse(error, report) ?? fallback(error, c)
+}
