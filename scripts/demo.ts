@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { startFakeYunpian } from '@yunpian-kit/testing'
 import { startExpress } from '../apps/example/src/express.js'
 import { startFastify } from '../apps/example/src/fastify.js'
+import { startHono } from '../apps/example/src/hono.js'
 import { startNest } from '../apps/example/src/nestjs.js'
 import { freePort, type RedisServer, startRedisServer } from './redis-servers.js'
 
@@ -32,6 +33,7 @@ const servers = [
   await startExpress({ port: await freePort(), env, fake, redisPrefix: 'demo-express:' }),
   await startFastify({ port: await freePort(), env, fake, redisPrefix: 'demo-fastify:' }),
   await startNest({ port: await freePort(), env, fake, redisPrefix: 'demo-nestjs:' }),
+  await startHono({ port: await freePort(), env, fake, redisPrefix: 'demo-hono:' }),
 ]
 
 interface Row {

@@ -5,6 +5,7 @@ import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startExpress } from '../src/express.js'
 import { startFastify } from '../src/fastify.js'
+import { startHono } from '../src/hono.js'
 import { startNest } from '../src/nestjs.js'
 
 /** Debian's Chromium (scripts/ensure-system-deps.sh installs it); never a downloaded browser. */
@@ -38,6 +39,7 @@ describe('the login page in a real browser', () => {
       await startExpress({ port: 0, env, fake }),
       await startFastify({ port: 0, env, fake }),
       await startNest({ port: 0, env, fake }),
+      await startHono({ port: 0, env, fake }),
     )
   }, 60_000)
 
@@ -57,7 +59,7 @@ describe('the login page in a real browser', () => {
     return { page, code: fake.outbox.lastCode(mobile)! }
   }
 
-  for (const [index, name] of ['Express', 'Fastify', 'NestJS'].entries()) {
+  for (const [index, name] of ['Express', 'Fastify', 'NestJS', 'Hono'].entries()) {
     it(`${name}: enter the number, get the code, enter it, see "verified"`, async () => {
       const { page, code } = await requestCode(servers[index]!.url, `+4474009900${index}0`)
       try {
