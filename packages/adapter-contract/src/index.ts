@@ -31,7 +31,6 @@ export interface AdapterSetup {
     dedupe: MemoryDedupeStore
     onStatus: (reports: StatusReport[]) => void | Promise<void>
     onReply: (reply: ReplyRecord) => void | Promise<void>
-    ackWithinMs: number
   }
 }
 
@@ -98,7 +97,6 @@ export function describeAdapterContract(name: string, start: StartApp): void {
           dedupe: new MemoryDedupeStore(),
           onStatus: scenario.onStatus ?? ((r) => void statuses.push(...r)),
           onReply: (r) => void replies.push(r),
-          ackWithinMs: 2_000,
         },
       })
       opened.push(running)

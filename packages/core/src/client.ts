@@ -89,8 +89,8 @@ const ENDPOINTS = {
   batchSend: endpoint('sms/batch_send', 'send'),
   multiSend: endpoint('sms/multi_send', 'send'),
   tplSingleSend: endpoint('sms/tpl_single_send', 'send'),
-  pullStatus: endpoint('sms/pull_status', 'read'),
-  pullReply: endpoint('sms/pull_reply', 'read'),
+  pullStatus: endpoint('sms/pull_status', 'drain'),
+  pullReply: endpoint('sms/pull_reply', 'drain'),
   getRecord: endpoint('sms/get_record', 'read'),
   userGet: endpoint('user/get', 'read'),
 }

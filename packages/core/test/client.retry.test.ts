@@ -111,7 +111,7 @@ describe('retries: never a second SMS', () => {
 
 describe('reads are retried', () => {
   it.each(['system-busy', 'http-502', 'reset-after-request', 'malformed-json', 'hang'] as const)(
-    'pullStatus after %s',
+    'getRecord after %s',
     async (kind) => {
       const retries: RetryEvent[] = []
       const { fake, client } = await setup(
@@ -119,12 +119,36 @@ describe('reads are retried', () => {
         { retries: 2, timeoutMs: 200, onRetry: (e) => retries.push(e) },
       )
       await client.sms.singleSend({ mobile: '13800138000', text: SIGNED })
-      fake.fault(kind, { endpoint: 'sms/pull_status' })
-      const reports = await client.sms.pullStatus()
+      fake.fault(kind, { endpoint: 'sms/get_record' })
+      const records = await client.sms.getRecord({
+        startTime: new Date(Date.now() - 60_000),
+        endTime: new Date(Date.now() + 60_000),
+      })
       expect(retries).toHaveLength(1)
-      expect(fake.calls.get('sms/pull_status')).toBe(2)
-      // A reset or garbled answer after Yunpian answered means that page is gone: the price of a lost answer.
-      expect(reports.length).toBe(kind === 'system-busy' || kind === 'http-502' || kind === 'hang' ? 1 : 0)
+      expect(fake.calls.get('sms/get_record')).toBe(2)
+      expect(records).toHaveLength(1)
+    },
+  )
+
+  it('pullStatus after system-busy (Yunpian answered, nothing was taken)', async () => {
+    const { fake, client } = await setup({}, { retries: 2 })
+    await client.sms.singleSend({ mobile: '13800138000', text: SIGNED })
+    fake.fault('system-busy', { endpoint: 'sms/pull_status' })
+    expect(await client.sms.pullStatus()).toHaveLength(1)
+    expect(fake.calls.get('sms/pull_status')).toBe(2)
+  })
+
+  // pull_* deletes what it returns: after a lost answer the page may be gone, and the caller must know.
+  it.each(['http-502', 'reset-after-request', 'malformed-json', 'hang'] as const)(
+    'pullStatus after %s is not retried: the error says the request was sent',
+    async (kind) => {
+      const { fake, client } = await setup({}, { retries: 2, timeoutMs: 200 })
+      await client.sms.singleSend({ mobile: '13800138000', text: SIGNED })
+      fake.fault(kind, { endpoint: 'sms/pull_status' })
+      const error = await rejection(client.sms.pullStatus())
+      expect(error).toBeInstanceOf(YunpianTransportError)
+      expect(error).toMatchObject({ requestSent: true })
+      expect(fake.calls.get('sms/pull_status')).toBe(1)
     },
   )
 

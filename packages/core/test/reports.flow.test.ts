@@ -88,28 +88,30 @@ describe('status pushes: every report handled once', () => {
     expect(handled).toEqual([sent.sid])
     expect(fake.pushes.map((p) => p.accepted)).toEqual([false, true])
     expect(events).toContainEqual(
-      expect.objectContaining({ type: 'handler-failed', acknowledged: false, ids: [`status:${sent.sid}`] }),
+      expect.objectContaining({ type: 'handler-failed', ids: [`status:${sent.sid}`] }),
     )
   })
 
-  it('a slow handler is acknowledged in time and runs on; its failure becomes an event', async () => {
+  it('a slow handler is acknowledged only once it finished; one that fails late gets a retry', async () => {
     const events: ReportEvent[] = []
-    let finish: (() => void) | undefined
+    const handled: string[] = []
+    let calls = 0
     const url = await receiver({
-      ackWithinMs: 50,
-      onStatus: () =>
-        new Promise<void>((_resolve, reject) => {
-          finish = () => reject(new Error('late failure'))
-        }),
+      onStatus: async (reports) => {
+        await new Promise((r) => setTimeout(r, 150))
+        if (calls++ === 0) throw new Error('late failure')
+        handled.push(...reports.map((r) => r.sid))
+      },
       onEvent: (e) => events.push(e),
     })
     const { fake, client } = await fakeAndClient({ reports: { retryDelayMs: 5, delayMs: 5 } })
-    await client.sms.singleSend({ mobile: '13800138000', text: '【A】slow', callbackUrl: url })
+    const sent = await client.sms.singleSend({ mobile: '13800138000', text: '【A】slow', callbackUrl: url })
     await fake.reportsSettled()
-    expect(fake.pushes.map((p) => p.accepted)).toEqual([true])
-    finish?.()
-    await new Promise((r) => setTimeout(r, 10))
-    expect(events).toContainEqual(expect.objectContaining({ type: 'handler-failed', acknowledged: true }))
+    expect(fake.pushes.map((p) => p.accepted)).toEqual([false, true])
+    expect(handled).toEqual([sent.sid])
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'handler-failed', ids: [`status:${sent.sid}`] }),
+    )
   })
 
   it('reply pushes are checked against the apikey and handled once', async () => {

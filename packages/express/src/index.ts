@@ -13,6 +13,8 @@ import {
   problem,
   problemFor,
   type ReplyRecord,
+  type ReportEvent,
+  type ReportQueue,
   type StatusReport,
   tooLarge,
   WEBHOOK_BODY_LIMIT,
@@ -135,7 +137,13 @@ export interface ReportsWebhookOptions {
   apikey?: string
   /** Shared across instances (Redis) so a re-sent report is handled once anywhere. Default: in memory. */
   dedupe?: DedupeStore
-  ackWithinMs?: number
+  /**
+   * A durable queue (`RedisReportQueue`): pushes are answered `SUCCESS` once stored there, and its own
+   * handlers run them. Without one, `SUCCESS` only after `onStatus`/`onReply` finished.
+   */
+  queue?: ReportQueue
+  /** Duplicates, failed handlers and the like, for logs and metrics. */
+  onEvent?: (event: ReportEvent) => void
   report?: (error: unknown) => void
 }
 
@@ -144,7 +152,8 @@ export function reportsWebhook(options: ReportsWebhookOptions): Router {
   if (typeof options?.secret !== 'string' || options.secret.length < 16) {
     fail('reportsWebhook({ secret })', 'must be a string of at least 16 characters, hard to guess')
   }
-  if (!options.onStatus && !options.onReply) fail('reportsWebhook()', 'needs onStatus, onReply or both')
+  if (!options.onStatus && !options.onReply && !options.queue)
+    fail('reportsWebhook()', 'needs onStatus, onReply or a queue')
   if (options.onReply && !options.apikey)
     fail('reportsWebhook({ apikey })', 'is required with onReply, to check reply signatures')
   const dedupe = options.dedupe ?? new MemoryDedupeStore()
@@ -170,7 +179,8 @@ export function reportsWebhook(options: ReportsWebhookOptions): Router {
         secret: options.secret,
         dedupe,
         apikey: options.apikey,
-        ackWithinMs: options.ackWithinMs,
+        queue: options.queue,
+        onEvent: options.onEvent,
         report,
         onStatus: options.onStatus && ((reports) => options.onStatus?.(reports, req)),
         onReply: options.onReply && ((reply) => options.onReply?.(reply, req)),

@@ -16,6 +16,8 @@ import {
   otpVerifyBodySchema,
   problem,
   type ReplyRecord,
+  type ReportEvent,
+  type ReportQueue,
   type StatusReport,
   tooLarge,
   WEBHOOK_BODY_LIMIT,
@@ -64,7 +66,9 @@ export interface YunpianPluginOptions {
         /** Needed for reply pushes (their signature); default: the plugin client's options' apikey. */
         apikey?: string
         dedupe?: DedupeStore
-        ackWithinMs?: number
+        /** A durable queue (`RedisReportQueue`): `SUCCESS` once stored there; its handlers run the reports. */
+        queue?: ReportQueue
+        onEvent?: (event: ReportEvent) => void
       }
     | false
 }
@@ -109,7 +113,8 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
   if (webhook && (typeof webhook.secret !== 'string' || webhook.secret.length < 16)) {
     fail('webhook.secret', 'must be a string of at least 16 characters, hard to guess')
   }
-  if (webhook && !webhook.onStatus && !webhook.onReply) fail('webhook', 'needs onStatus, onReply or both')
+  if (webhook && !webhook.onStatus && !webhook.onReply && !webhook.queue)
+    fail('webhook', 'needs onStatus, onReply or a queue')
 
   // What the plugin creates, it closes; what it was given, it leaves open.
   const ownsClient = !isYunpianClient(options.client)
@@ -194,7 +199,8 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
                 secret: webhook.secret,
                 dedupe,
                 apikey: replyApikey,
-                ackWithinMs: webhook.ackWithinMs,
+                queue: webhook.queue,
+                onEvent: webhook.onEvent,
                 report,
                 onStatus: webhook.onStatus && ((reports) => webhook.onStatus?.(reports, request)),
                 onReply: webhook.onReply && ((r) => webhook.onReply?.(r, request)),

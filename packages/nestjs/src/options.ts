@@ -5,6 +5,8 @@ import type {
   OtpServiceOptions,
   OtpStore,
   ReplyRecord,
+  ReportEvent,
+  ReportQueue,
   StatusReport,
   ThrottleRule,
   ThrottleStore,
@@ -34,7 +36,9 @@ export interface YunpianModuleOptions {
     onReply?: (reply: ReplyRecord, request: unknown) => unknown
     /** For reply signatures; default the client options' apikey. */
     apikey?: string
-    ackWithinMs?: number
+    /** A durable queue (`RedisReportQueue`): `SUCCESS` once stored there; its handlers run the reports. */
+    queue?: ReportQueue
+    onEvent?: (event: ReportEvent) => void
   }
   /** Named rule sets for `@OtpThrottle('name')` on your own routes. */
   throttleRules?: Record<string, readonly ThrottleRule[]>

@@ -1,5 +1,7 @@
 import {
+  type DedupeClaim,
   type DedupeStore,
+  leaseToken,
   type OtpChallenge,
   type OtpCheck,
   type OtpLimitScope,
@@ -12,6 +14,7 @@ import {
   ThrottleStoreError,
 } from '@yunpian-kit/core'
 import { RedisConnection, type RedisConnectionOptions } from './connection.js'
+import { DEDUPE_CLAIM, DEDUPE_RELEASE } from './report-scripts.js'
 import { CONSUME, REFUND, VERIFY } from './scripts.js'
 
 /** What a throttle decision does when Redis cannot answer. */
@@ -181,7 +184,11 @@ export class DedupeStoreError extends StoreError {
   override name = 'DedupeStoreError'
 }
 
-/** First-seen claims as `SET NX PX`: one command, atomic. Fails closed (the push is answered for a retry). */
+/**
+ * Dedupe leases: a claim is `SET` of a random token with the lease as its expiry (one script call, atomic),
+ * "done" overwrites it for the dedupe window, and a release deletes it only for the token's holder. Fails
+ * closed: a store error answers the push for a retry.
+ */
 export class RedisDedupeStore implements DedupeStore {
   readonly #redis: RedisConnection
 
@@ -189,12 +196,18 @@ export class RedisDedupeStore implements DedupeStore {
     this.#redis = new RedisConnection(options, DedupeStoreError)
   }
 
-  async seen(id: string, ttlMs: number): Promise<boolean> {
-    return !(await this.#redis.set(this.#key(id), '1', ttlMs, true))
+  async claim(id: string, leaseMs: number): Promise<DedupeClaim> {
+    const token = leaseToken()
+    const state = (await this.#redis.run(DEDUPE_CLAIM, [this.#key(id)], [token, leaseMs])) as string
+    return state === 'claimed' ? { state, token } : { state: state === 'done' ? 'done' : 'busy' }
   }
 
-  async forget(id: string): Promise<void> {
-    await this.#redis.del(this.#key(id))
+  async complete(id: string, ttlMs: number): Promise<void> {
+    await this.#redis.set(this.#key(id), '=done', ttlMs)
+  }
+
+  async release(id: string, token: string): Promise<void> {
+    await this.#redis.run(DEDUPE_RELEASE, [this.#key(id)], [token])
   }
 
   close(): Promise<void> {

@@ -115,7 +115,8 @@ export const tooLarge = (limit: number): HttpAnswer =>
 
 /**
  * `POST {webhookPath}/{secret}` with the raw body already read (and bounded by the adapter): parse,
- * deduplicate, run the handler, answer `SUCCESS` or ask Yunpian to retry.
+ * deduplicate, then answer `SUCCESS` only once the handler finished (or the queue stored the push);
+ * otherwise ask Yunpian to retry.
  */
 export async function answerPush(body: PushBody, options: WebhookRouteOptions): Promise<HttpAnswer> {
   try {

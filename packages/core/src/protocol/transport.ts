@@ -13,13 +13,13 @@ import { parseJsonWithExactSids } from './json.js'
 import { errorEnvelopeSchema } from './responses.js'
 
 /**
- * `send` endpoints are not idempotent on Yunpian's side; `read` endpoints are, except that `pull_*`
- * deletes what it returns, which a retry after a lost answer cannot undo either way.
+ * `send` endpoints are not idempotent on Yunpian's side; `read` endpoints are. `drain` (`pull_*`) deletes
+ * what it returns: after a lost answer it is not retried, so the caller learns that a page may be gone.
  */
 export interface Endpoint {
   /** `sms/single_send` */
   readonly name: string
-  readonly kind: 'send' | 'read'
+  readonly kind: 'send' | 'read' | 'drain'
 }
 
 export interface RetryEvent {
@@ -239,9 +239,9 @@ function isRetryable(endpoint: Endpoint, error: unknown): boolean {
   if (error instanceof YunpianAbortError) return false
   if (error instanceof YunpianTransportError && !error.requestSent) return true
   if (endpoint.kind === 'send') return false
-  return (
-    error instanceof YunpianTransportError || (error instanceof YunpianApiError && error.code === SYSTEM_BUSY)
-  )
+  if (error instanceof YunpianApiError && error.code === SYSTEM_BUSY) return true
+  // A drain (`pull_*`) whose answer was lost may have taken a page with it: the caller must hear of it.
+  return endpoint.kind === 'read' && error instanceof YunpianTransportError
 }
 
 /** Exponential with "equal jitter": half fixed, half random, so retries of many callers spread out. */

@@ -1,46 +1,58 @@
-import { DEFAULT_DEDUPE_TTL_MS, type DedupeStore } from './dedupe.js'
+import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_LEASE_MS, type DedupeStore } from './dedupe.js'
 import { type PushBody, parseReplyPush, parseStatusPush, pushField, YunpianReportError } from './parse.js'
+import type { QueuedReports, ReportQueue } from './queue.js'
 import type { ReplyRecord, StatusReport } from './records.js'
 
+type Kind = 'status' | 'reply'
+
+/**
+ * What happened to reports, for logs and metrics. Nothing is acknowledged to Yunpian that is not handled or
+ * durably queued, so `handler-failed` and `enqueue-failed` mean Yunpian will push again; `dead-lettered`
+ * (from a queue) and `page-lost` (from the poller) are the records the app must look at.
+ */
 export type ReportEvent =
-  | { type: 'duplicate'; kind: 'status' | 'reply'; ids: string[] }
-  | {
-      type: 'handler-failed'
-      kind: 'status' | 'reply'
-      ids: string[]
-      error: unknown
-      /** True when the push was already acknowledged: Yunpian will not retry, the event is the record. */
-      acknowledged: boolean
-    }
+  | { type: 'duplicate'; kind: Kind; ids: string[] }
+  /** Another handler holds these right now; the push is answered for a retry. */
+  | { type: 'in-flight'; kind: Kind; ids: string[] }
+  /** The app's handler threw; the push was not acknowledged (or the queue will retry). */
+  | { type: 'handler-failed'; kind: Kind; ids: string[]; error: unknown; attempt?: number }
+  /** The queue could not store the push; it was not acknowledged. */
+  | { type: 'enqueue-failed'; kind: Kind; ids: string[]; error: unknown }
+  /** Handled, but marking them done failed: a retry within the dedupe window may be handled again. */
+  | { type: 'complete-failed'; kind: Kind; ids: string[]; error: unknown }
+  /** The queue gave up after its last try and moved the entry to its dead-letter list. */
+  | { type: 'dead-lettered'; kind: Kind; ids: string[]; error: unknown; attempts: number; entryId: string }
+  /** A `pull_status`/`pull_reply` answer was lost after Yunpian read the request: its records are gone. */
+  | { type: 'page-lost'; kind: Kind; error: unknown }
 
 export interface PushHandlerOptions {
   dedupe: DedupeStore
   onStatus?: (reports: StatusReport[]) => unknown | Promise<unknown>
   onReply?: (reply: ReplyRecord) => unknown | Promise<unknown>
+  /**
+   * A durable queue (`RedisReportQueue`): pushes are acknowledged once stored there, and the queue runs the
+   * handlers. Without one, a push is acknowledged only after `onStatus`/`onReply` finished.
+   */
+  queue?: ReportQueue
   /** Needed to check reply signatures. */
   apikey?: string
-  /**
-   * How long to wait for the handler before answering. A handler that fails within it gets a non-SUCCESS
-   * answer, so Yunpian pushes again; one that takes longer is acknowledged and runs on (default 3000 ms;
-   * Yunpian's own push timeout is not published).
-   */
-  ackWithinMs?: number
+  /** How long a record counts as handled (default a day). */
   dedupeTtlMs?: number
+  /** How long a claim lasts while its handler runs (default 60 s). */
+  leaseMs?: number
   onEvent?: (event: ReportEvent) => void
 }
 
 export interface PushOutcome {
   /** What to answer Yunpian: `SUCCESS` (200) stops its retries; anything else asks for them. */
   acknowledge: boolean
-  kind: 'status' | 'reply'
+  kind: Kind
   /** Records new to this receiver (duplicates left out). */
   fresh: number
-  /** Settles when the handler has finished (or failed, reported through `onEvent`). */
-  settled: Promise<void>
 }
 
 /** Which push a body holds; throws `YunpianReportError` for neither. */
-export function pushKind(body: PushBody): 'status' | 'reply' {
+export function pushKind(body: PushBody): Kind {
   for (const [field, kind] of [
     ['sms_status', 'status'],
     ['sms_reply', 'reply'],
@@ -54,7 +66,8 @@ export function pushKind(body: PushBody): 'status' | 'reply' {
 }
 
 /**
- * Parses a push, drops records already handled, runs the handler, and says what to answer. Throws
+ * Parses a push, claims its new records, hands them to the queue or the handler, and says what to answer
+ * (acknowledge only what is handled or queued). Throws
  * `YunpianReportError` (answer 400) for a body that is not a valid push.
  */
 export async function handlePush(body: PushBody, options: PushHandlerOptions): Promise<PushOutcome> {
@@ -66,7 +79,7 @@ export async function handlePush(body: PushBody, options: PushHandlerOptions): P
       reports,
       (r) => `status:${r.sid}`,
       options,
-      (fresh) => options.onStatus?.(fresh),
+      (fresh) => ({ kind, reports: fresh }),
     )
   }
   if (!options.apikey)
@@ -77,66 +90,72 @@ export async function handlePush(body: PushBody, options: PushHandlerOptions): P
     [reply],
     (r) => `reply:${r.id}`,
     options,
-    async ([fresh]) => {
-      await options.onReply?.(fresh!)
-    },
+    (fresh) => ({ kind, replies: fresh }),
   )
 }
 
 async function dispatch<R>(
-  kind: 'status' | 'reply',
+  kind: Kind,
   records: R[],
   idOf: (record: R) => string,
   options: PushHandlerOptions,
-  handler: (fresh: R[]) => unknown,
+  toBatch: (fresh: R[]) => QueuedReports,
 ): Promise<PushOutcome> {
-  const ttl = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS
-  const fresh: R[] = []
-  const duplicates: string[] = []
+  const { dedupe } = options
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   // One claim per distinct id: a push may repeat a record within itself.
-  const claimed = new Set<string>()
-  for (const record of records) {
-    const id = idOf(record)
-    if (claimed.has(id) || (await options.dedupe.seen(id, ttl))) duplicates.push(id)
-    else {
-      claimed.add(id)
-      fresh.push(record)
-    }
+  const byId = new Map<string, R>()
+  for (const record of records) if (!byId.has(idOf(record))) byId.set(idOf(record), record)
+  const ids = [...byId.keys()]
+  const claims = await Promise.allSettled(ids.map((id) => dedupe.claim(id, leaseMs)))
+  const held: { id: string; token: string }[] = []
+  const duplicates: string[] = []
+  const busy: string[] = []
+  let storeError: unknown
+  claims.forEach((claim, i) => {
+    const id = ids[i]!
+    if (claim.status === 'rejected') storeError ??= claim.reason
+    else if (claim.value.state === 'claimed') held.push({ id, token: claim.value.token })
+    else (claim.value.state === 'done' ? duplicates : busy).push(id)
+  })
+  const releaseAll = () =>
+    Promise.all(held.map(({ id, token }) => dedupe.release(id, token).catch(() => undefined)))
+  if (storeError !== undefined) {
+    // A claim that timed out may still land in the store: it lapses after leaseMs, before Yunpian's retry.
+    await releaseAll()
+    throw storeError
   }
   if (duplicates.length > 0) emit(options, { type: 'duplicate', kind, ids: duplicates })
-  if (fresh.length === 0) return { acknowledge: true, kind, fresh: 0, settled: Promise.resolve() }
+  if (busy.length > 0) emit(options, { type: 'in-flight', kind, ids: busy })
+  if (held.length === 0) return { acknowledge: busy.length === 0, kind, fresh: 0 }
 
-  const ids = fresh.map(idOf)
-  let acknowledged = false
-  const release = async (error: unknown) => {
-    await Promise.all(ids.map((id) => options.dedupe.forget(id).catch(() => undefined)))
-    emit(options, { type: 'handler-failed', kind, ids, error, acknowledged })
+  const fresh = held.map(({ id }) => byId.get(id)!)
+  const freshIds = held.map(({ id }) => id)
+  const batch = toBatch(fresh)
+  try {
+    if (options.queue) await options.queue.enqueue(batch, freshIds)
+    else await deliver(batch, options)
+  } catch (error) {
+    await releaseAll()
+    emit(options, { type: options.queue ? 'enqueue-failed' : 'handler-failed', kind, ids: freshIds, error })
+    return { acknowledge: false, kind, fresh: fresh.length }
   }
-  const run = Promise.resolve()
-    .then(() => handler(fresh))
-    .then(
-      () => 'done' as const,
-      (error: unknown) => ({ error }),
-    )
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), options.ackWithinMs ?? 3_000)
-  })
-  const first = await Promise.race([run, deadline])
-  clearTimeout(timer)
-  if (first === 'done') return { acknowledge: true, kind, fresh: fresh.length, settled: Promise.resolve() }
-  if (first !== 'late') {
-    await release(first.error)
-    return { acknowledge: false, kind, fresh: fresh.length, settled: Promise.resolve() }
-  }
-  acknowledged = true
-  const settled = run.then(async (outcome) => {
-    if (outcome !== 'done') await release(outcome.error)
-  })
-  return { acknowledge: true, kind, fresh: fresh.length, settled }
+  const ttl = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS
+  const completed = await Promise.allSettled(freshIds.map((id) => dedupe.complete(id, ttl)))
+  const failed = completed.find((c) => c.status === 'rejected')
+  if (failed) emit(options, { type: 'complete-failed', kind, ids: freshIds, error: failed.reason })
+  return { acknowledge: busy.length === 0, kind, fresh: fresh.length }
 }
 
-function emit(options: PushHandlerOptions, event: ReportEvent): void {
+async function deliver(batch: QueuedReports, options: PushHandlerOptions): Promise<void> {
+  if (batch.kind === 'status') await options.onStatus?.(batch.reports)
+  else for (const reply of batch.replies) await options.onReply?.(reply)
+}
+
+export function emit(
+  options: { onEvent?: ((event: ReportEvent) => void) | undefined },
+  event: ReportEvent,
+): void {
   try {
     options.onEvent?.(event)
   } catch {

@@ -1,6 +1,9 @@
 export {
   DEFAULT_DEDUPE_TTL_MS,
+  DEFAULT_LEASE_MS,
+  type DedupeClaim,
   type DedupeStore,
+  leaseToken,
   MemoryDedupeStore,
   type MemoryDedupeStoreOptions,
 } from './dedupe.js'
@@ -20,3 +23,12 @@ export {
   type StatusPoller,
   type StatusPollerOptions,
 } from './poller.js'
+export {
+  decodeQueuedReports,
+  deliverReports,
+  encodeQueuedReports,
+  idsOf,
+  type QueuedReports,
+  type ReportHandlers,
+  type ReportQueue,
+} from './queue.js'

@@ -1,6 +1,8 @@
 import type { YunpianClient } from '../client.js'
+import { YunpianTransportError } from '../errors.js'
 import { jitteredBackoff } from '../protocol/transport.js'
-import { DEFAULT_DEDUPE_TTL_MS, type DedupeStore, MemoryDedupeStore } from './dedupe.js'
+import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_LEASE_MS, type DedupeStore, MemoryDedupeStore } from './dedupe.js'
+import { emit, type ReportEvent } from './handle.js'
 import type { ReplyRecord, StatusReport } from './records.js'
 
 export interface PollOptions {
@@ -13,8 +15,15 @@ export interface PollOptions {
   maxIntervalMs?: number
   /** Drops records already handled (by push, or an earlier pull). Default: in memory. */
   dedupe?: DedupeStore
+  /** How long a claim lasts while a page's handler runs (default 60 s). */
+  leaseMs?: number
   signal?: AbortSignal
   onError?: (error: unknown) => void
+  /**
+   * `page-lost` when a call failed after Yunpian read it (`requestSent`): Yunpian deletes what it returns,
+   * so that page's records may be gone (a reconciler with `getRecord` recovers them). Also `in-flight`.
+   */
+  onEvent?: (event: ReportEvent) => void
 }
 
 export interface StatusPollerOptions extends PollOptions {
@@ -34,11 +43,21 @@ export interface StatusPoller {
   stop(): Promise<PollerLeftovers>
   /** Settles when the poller has stopped (by `stop()` or `signal`). */
   readonly done: Promise<PollerLeftovers>
+  /** Calls that failed after Yunpian read them: pages that may have been lost (also `page-lost` events). */
+  readonly lostPages: number
 }
 
 interface Channel<R> {
+  kind: 'status' | 'reply'
   pull(): Promise<R[]>
   idOf(record: R): string
+}
+
+/** A pulled page's new records, each with the lease that claims it. */
+interface Page<R> {
+  fresh: R[]
+  leases: { id: string; token: string }[]
+  full: boolean
 }
 
 /**
@@ -52,6 +71,7 @@ class PollLoop {
   #wake: (() => void) | undefined
   #idleStreak = 0
   #errorStreak = 0
+  lostPages = 0
 
   constructor(readonly options: PollOptions) {
     this.pageSize = options.pageSize ?? 100
@@ -72,22 +92,52 @@ class PollLoop {
     this.#wake?.()
   }
 
-  /** Pulls one page and keeps the records not handled before (claiming them). Undefined after an error. */
-  async pull<R>(channel: Channel<R>): Promise<{ fresh: R[]; full: boolean } | undefined> {
+  /**
+   * Pulls one page and keeps the records not handled before, each under a lease. Undefined after an error;
+   * one after Yunpian read the request is a page that may be lost, and is reported as such.
+   */
+  async pull<R>(channel: Channel<R>): Promise<Page<R> | undefined> {
     let page: R[]
     try {
       page = await channel.pull()
     } catch (error) {
+      if (error instanceof YunpianTransportError && error.requestSent) {
+        this.lostPages++
+        emit(this.options, { type: 'page-lost', kind: channel.kind, error })
+      }
       this.options.onError?.(error)
       this.#errorStreak++
       return undefined
     }
     this.#errorStreak = 0
     const fresh: R[] = []
+    const leases: Page<R>['leases'] = []
+    const busy: string[] = []
+    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS
     for (const record of page) {
-      if (!(await this.dedupe.seen(channel.idOf(record), DEFAULT_DEDUPE_TTL_MS))) fresh.push(record)
+      const id = channel.idOf(record)
+      if (leases.some((l) => l.id === id)) continue
+      const claim = await this.dedupe.claim(id, leaseMs)
+      if (claim.state === 'claimed') {
+        fresh.push(record)
+        leases.push({ id, token: claim.token })
+      } else if (claim.state === 'busy') busy.push(id)
     }
-    return { fresh, full: page.length >= this.pageSize }
+    // Held by a push handler right now: if it fails, Yunpian pushes again.
+    if (busy.length > 0) emit(this.options, { type: 'in-flight', kind: channel.kind, ids: busy })
+    return { fresh, leases, full: page.length >= this.pageSize }
+  }
+
+  /** Marks a delivered page's records done. */
+  async complete(page: Page<unknown>): Promise<void> {
+    await Promise.all(page.leases.map(({ id }) => this.dedupe.complete(id, DEFAULT_DEDUPE_TTL_MS)))
+  }
+
+  /** Gives back the leases of a page that was not delivered. */
+  async release(page: Page<unknown>): Promise<void> {
+    await Promise.all(
+      page.leases.map(({ id, token }) => this.dedupe.release(id, token).catch(() => undefined)),
+    )
   }
 
   /** How long to wait before the next pull. */
@@ -133,6 +183,7 @@ class PollLoop {
 
 function statusChannel(loop: PollLoop): Channel<StatusReport> {
   return {
+    kind: 'status',
     pull: () => loop.options.client.sms.pullStatus({ pageSize: loop.pageSize }),
     idOf: (r) => `status:${r.sid}`,
   }
@@ -140,6 +191,7 @@ function statusChannel(loop: PollLoop): Channel<StatusReport> {
 
 function replyChannel(loop: PollLoop): Channel<ReplyRecord> {
   return {
+    kind: 'reply',
     pull: () => loop.options.client.sms.pullReply({ pageSize: loop.pageSize }),
     idOf: (r) => `reply:${r.id}`,
   }
@@ -154,29 +206,33 @@ export function createStatusPoller(options: StatusPollerOptions): StatusPoller {
   const status = statusChannel(loop)
   const replies = replyChannel(loop)
   const leftovers: PollerLeftovers = { reports: [], replies: [] }
+  const leftoverPages: Page<unknown>[] = []
+
+  /** Hands a page over; a page still undelivered when the loop stops goes back to the caller. */
+  const handOver = async <R>(page: Page<R> | undefined, handler: (records: R[]) => unknown, into: R[]) => {
+    if (!page?.fresh.length) return
+    if (await loop.deliver(page.fresh, handler)) await loop.complete(page).catch(options.onError)
+    else {
+      into.push(...page.fresh)
+      leftoverPages.push(page)
+    }
+  }
 
   const run = async (): Promise<PollerLeftovers> => {
     while (!loop.stopped) {
       const statusPage = await loop.pull(status)
-      if (statusPage?.fresh.length && !(await loop.deliver(statusPage.fresh, options.onReports))) {
-        leftovers.reports.push(...statusPage.fresh)
-      }
-      let replyPage: Awaited<ReturnType<typeof loop.pull<ReplyRecord>>>
+      await handOver(statusPage, options.onReports, leftovers.reports)
+      let replyPage: Page<ReplyRecord> | undefined
       if (options.onReplies && !loop.stopped) {
         replyPage = await loop.pull(replies)
-        if (replyPage?.fresh.length && !(await loop.deliver(replyPage.fresh, options.onReplies))) {
-          leftovers.replies.push(...replyPage.fresh)
-        }
+        await handOver(replyPage, options.onReplies, leftovers.replies)
       }
       const anyFull = Boolean(statusPage?.full || replyPage?.full)
       const anyRecords = Boolean(statusPage?.fresh.length || replyPage?.fresh.length)
       await loop.sleep(loop.nextDelay(anyFull, anyRecords))
     }
     // Undelivered records go back to the caller, so their claims are released for a later delivery.
-    await Promise.all([
-      ...leftovers.reports.map((r) => loop.dedupe.forget(status.idOf(r))),
-      ...leftovers.replies.map((r) => loop.dedupe.forget(replies.idOf(r))),
-    ])
+    await Promise.all(leftoverPages.map((page) => loop.release(page)))
     return leftovers
   }
   const done = run()
@@ -185,6 +241,9 @@ export function createStatusPoller(options: StatusPollerOptions): StatusPoller {
     stop: () => {
       loop.stop()
       return done
+    },
+    get lostPages() {
+      return loop.lostPages
     },
   }
 }
@@ -199,7 +258,16 @@ export async function* pollStatus(options: PollOptions): AsyncGenerator<StatusRe
   try {
     while (!loop.stopped) {
       const page = await loop.pull(status)
-      if (page?.fresh.length) yield page.fresh
+      if (page?.fresh.length) {
+        try {
+          yield page.fresh
+        } catch (error) {
+          await loop.release(page)
+          throw error
+        }
+        // The loop body asked for the next page: this one is handled.
+        await loop.complete(page).catch((error: unknown) => loop.options.onError?.(error))
+      }
       await loop.sleep(loop.nextDelay(Boolean(page?.full), Boolean(page?.fresh.length)))
     }
   } finally {
