@@ -99,8 +99,8 @@ export function checkWebhook<R>(owner: string, options: WebhookOptions<R>): void
   if (typeof options?.secret !== 'string' || options.secret.length < 16) {
     throw new TypeError(`${owner}: webhook secret must be a string of at least 16 characters, hard to guess`)
   }
-  if (!options.onStatus && !options.onReply)
-    throw new TypeError(`${owner}: webhook needs onStatus, onReply or both`)
+  if (!options.onStatus && !options.onReply && !options.queue)
+    throw new TypeError(`${owner}: webhook needs onStatus, onReply or a queue`)
   if (options.onReply && !options.apikey) {
     throw new TypeError(`${owner}: webhook apikey is required with onReply, to check reply signatures`)
   }
