@@ -6,10 +6,20 @@ import {
   accountSchema,
   type BatchSendResult,
   batchResultSchema,
+  blackWordsSchema,
   type SendRecord,
   type SendResult,
+  type SignApplication,
+  type SignList,
   sendRecordSchema,
   sendResultSchema,
+  signApplicationSchema,
+  signListSchema,
+  type Template,
+  type TotalFee,
+  templateListSchema,
+  templateSchema,
+  totalFeeSchema,
 } from './protocol/responses.js'
 import { formatChinaTime } from './protocol/time.js'
 import { type Endpoint, type RetryEvent, Transport } from './protocol/transport.js'
@@ -18,16 +28,38 @@ import { type CostEstimate, estimateCost, yunpianBilledCount } from './segmentin
 import {
   type BatchSendRequest,
   batchSendSchema,
+  type GetBlackWordRequest,
   type GetRecordRequest,
+  type GetReplyRequest,
+  type GetTotalFeeRequest,
+  getBlackWordSchema,
   getRecordSchema,
+  getReplySchema,
+  getTotalFeeSchema,
   type MultiSendRequest,
   multiSendSchema,
   type PullRequest,
   pullSchema,
+  type SignAddRequest,
+  type SignGetRequest,
   type SingleSendRequest,
+  signAddSchema,
+  signGetSchema,
   singleSendSchema,
+  type TplAddRequest,
+  type TplBatchSendRequest,
+  type TplDelRequest,
+  type TplGetRequest,
   type TplSingleSendRequest,
+  type TplUpdateRequest,
+  tplAddSchema,
+  tplBatchSendSchema,
+  tplDelSchema,
+  tplGetSchema,
   tplSingleSendSchema,
+  tplUpdateSchema,
+  type UserSetRequest,
+  userSetSchema,
 } from './validation/requests.js'
 import { validate } from './validation/validate.js'
 
@@ -89,10 +121,22 @@ const ENDPOINTS = {
   batchSend: endpoint('sms/batch_send', 'send'),
   multiSend: endpoint('sms/multi_send', 'send'),
   tplSingleSend: endpoint('sms/tpl_single_send', 'send'),
+  tplBatchSend: endpoint('sms/tpl_batch_send', 'send'),
   pullStatus: endpoint('sms/pull_status', 'drain'),
   pullReply: endpoint('sms/pull_reply', 'drain'),
   getRecord: endpoint('sms/get_record', 'read'),
+  getReply: endpoint('sms/get_reply', 'read'),
+  getBlackWord: endpoint('sms/get_black_word', 'read'),
+  getTotalFee: endpoint('sms/get_total_fee', 'read'),
   userGet: endpoint('user/get', 'read'),
+  // Changes are not retried after a byte may have reached Yunpian: `send` is the kind that never is.
+  userSet: endpoint('user/set', 'send'),
+  tplAdd: endpoint('tpl/add', 'send'),
+  tplGet: endpoint('tpl/get', 'read'),
+  tplUpdate: endpoint('tpl/update', 'send'),
+  tplDel: endpoint('tpl/del', 'send'),
+  signAdd: endpoint('sign/add', 'send'),
+  signGet: endpoint('sign/get', 'read'),
 }
 
 const flag = (value: boolean | undefined) => (value === undefined ? undefined : String(value))
@@ -105,6 +149,8 @@ const flag = (value: boolean | undefined) => (value === undefined ? undefined : 
 export class YunpianClient {
   readonly sms: SmsApi
   readonly user: UserApi
+  readonly tpl: TplApi
+  readonly sign: SignApi
   readonly region: YunpianRegion
   readonly baseUrl: string
   readonly #transport: Transport
@@ -124,6 +170,8 @@ export class YunpianClient {
     })
     this.sms = new SmsApi(this.#transport, o.onCountMismatch)
     this.user = new UserApi(this.#transport)
+    this.tpl = new TplApi(this.#transport)
+    this.sign = new SignApi(this.#transport)
   }
 
   /** Ends the connection pool after in-flight calls finish. */
@@ -270,6 +318,24 @@ export class SmsApi {
     return parseAnswer(ENDPOINTS.tplSingleSend, sendResultSchema, body)
   }
 
+  /** One approved template with the same values to up to 1000 mainland numbers. */
+  async tplBatchSend(request: TplBatchSendRequest, options?: CallOptions): Promise<BatchSendResult> {
+    const r = validate('tplBatchSend', tplBatchSendSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.tplBatchSend,
+      {
+        mobile: r.mobile.join(','),
+        tpl_id: r.tplId,
+        tpl_value: encodeTplValue(r.tplValue),
+        uid: r.uid,
+        extend: r.extend,
+        callback_url: r.callbackUrl,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.tplBatchSend, batchResultSchema, body)
+  }
+
   /** Delivery reports not yet fetched. Yunpian deletes what it returns: handle the page before the next call. */
   async pullStatus(request?: PullRequest, options?: CallOptions): Promise<StatusReport[]> {
     const r = validate('pullStatus', pullSchema, request)
@@ -295,12 +361,11 @@ export class SmsApi {
   /** Sent messages between two times (China time when given as strings). */
   async getRecord(request: GetRecordRequest, options?: CallOptions): Promise<SendRecord[]> {
     const r = validate('getRecord', getRecordSchema, request)
-    const time = (t: Date | string) => (typeof t === 'string' ? t : formatChinaTime(t))
     const body = await this.#transport.call(
       ENDPOINTS.getRecord,
       {
-        start_time: time(r.startTime),
-        end_time: time(r.endTime),
+        start_time: chinaTimeField(r.startTime),
+        end_time: chinaTimeField(r.endTime),
         mobile: r.mobile,
         page_num: r.pageNum === undefined ? undefined : String(r.pageNum),
         page_size: pageSizeField(r.pageSize),
@@ -310,7 +375,41 @@ export class SmsApi {
     )
     return parseAnswer(ENDPOINTS.getRecord, z.array(sendRecordSchema), body)
   }
+
+  /** Replies received between two times; unlike `pullReply`, reading them deletes nothing. */
+  async getReply(request: GetReplyRequest, options?: CallOptions): Promise<ReplyRecord[]> {
+    const r = validate('getReply', getReplySchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.getReply,
+      {
+        start_time: chinaTimeField(r.startTime),
+        end_time: chinaTimeField(r.endTime),
+        page_num: String(r.pageNum),
+        page_size: String(r.pageSize),
+        mobile: r.mobile,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.getReply, z.array(replyRecordSchema), body)
+  }
+
+  /** The words in `text` that Yunpian blocks (code 4 on a send); an empty list when none. */
+  async getBlackWord(request: GetBlackWordRequest, options?: CallOptions): Promise<string[]> {
+    const r = validate('getBlackWord', getBlackWordSchema, request)
+    const body = await this.#transport.call(ENDPOINTS.getBlackWord, { text: r.text }, options?.signal)
+    return parseAnswer(ENDPOINTS.getBlackWord, blackWordsSchema, body)
+  }
+
+  /** Messages and money spent on one day (a China date when given as a string). */
+  async getTotalFee(request: GetTotalFeeRequest, options?: CallOptions): Promise<TotalFee> {
+    const r = validate('getTotalFee', getTotalFeeSchema, request)
+    const date = typeof r.date === 'string' ? r.date : formatChinaTime(r.date).slice(0, 10)
+    const body = await this.#transport.call(ENDPOINTS.getTotalFee, { date }, options?.signal)
+    return parseAnswer(ENDPOINTS.getTotalFee, totalFeeSchema, body)
+  }
 }
+
+const chinaTimeField = (t: Date | string) => (typeof t === 'string' ? t : formatChinaTime(t))
 
 /** A list of status records, checked by the hand-written reader the push parser shares. */
 const statusListSchema = z.array(z.unknown()).transform((records, ctx) => {
@@ -340,5 +439,115 @@ export class UserApi {
   async get(options?: CallOptions): Promise<Account> {
     const body = await this.#transport.call(ENDPOINTS.userGet, {}, options?.signal)
     return parseAnswer(ENDPOINTS.userGet, accountSchema, body)
+  }
+
+  /** Changes the emergency contact or the low-balance alarm; answers the account as it now is. */
+  async set(request: UserSetRequest, options?: CallOptions): Promise<Account> {
+    const r = validate('user.set', userSetSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.userSet,
+      {
+        emergency_contact: r.emergencyContact,
+        emergency_mobile: r.emergencyMobile,
+        alarm_balance: r.alarmBalance === undefined ? undefined : String(r.alarmBalance),
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.userSet, accountSchema, body)
+  }
+}
+
+/** Yunpian's SMS templates (`/v2/tpl/*`). A new or changed template waits for Yunpian's review. */
+export class TplApi {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /** Submits a template for review (`checkStatus: 'CHECKING'`). */
+  async add(request: TplAddRequest, options?: CallOptions): Promise<Template> {
+    const r = validate('tpl.add', tplAddSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.tplAdd,
+      {
+        tpl_content: r.content,
+        notify_type: r.notifyType === undefined ? undefined : String(r.notifyType),
+        lang: r.lang,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.tplAdd, templateSchema, body)
+  }
+
+  /** One template by `id`, or all of them: always a list. */
+  async get(request?: TplGetRequest, options?: CallOptions): Promise<Template[]> {
+    const r = validate('tpl.get', tplGetSchema, request)
+    const body = await this.#transport.call(ENDPOINTS.tplGet, { tpl_id: r.id }, options?.signal)
+    return parseAnswer(ENDPOINTS.tplGet, templateListSchema, body)
+  }
+
+  /** Changes a template's text; it goes back under review. */
+  async update(request: TplUpdateRequest, options?: CallOptions): Promise<Template> {
+    const r = validate('tpl.update', tplUpdateSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.tplUpdate,
+      {
+        tpl_id: r.id,
+        tpl_content: r.content,
+        notify_type: r.notifyType === undefined ? undefined : String(r.notifyType),
+        lang: r.lang,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.tplUpdate, templateSchema, body)
+  }
+
+  /** Deletes a template; answers it as it was. */
+  async del(request: TplDelRequest, options?: CallOptions): Promise<Template> {
+    const r = validate('tpl.del', tplDelSchema, request)
+    const body = await this.#transport.call(ENDPOINTS.tplDel, { tpl_id: r.id }, options?.signal)
+    return parseAnswer(ENDPOINTS.tplDel, templateSchema, body)
+  }
+}
+
+/** Yunpian's SMS signatures (`/v2/sign/*`), the `【name】` every text starts with. */
+export class SignApi {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /** Applies for a signature (without the 【】). */
+  async add(request: SignAddRequest, options?: CallOptions): Promise<SignApplication> {
+    const r = validate('sign.add', signAddSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.signAdd,
+      {
+        sign: r.sign,
+        notify: flag(r.notify),
+        apply_vip: flag(r.applyVip),
+        is_only_global: flag(r.isOnlyGlobal),
+        industry_type: r.industryType,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.signAdd, signApplicationSchema, body)
+  }
+
+  /** The account's signatures with their review state; all of them unless paged or filtered. */
+  async get(request?: SignGetRequest, options?: CallOptions): Promise<SignList> {
+    const r = validate('sign.get', signGetSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.signGet,
+      {
+        sign: r.sign,
+        page_num: r.pageNum === undefined ? undefined : String(r.pageNum),
+        page_size: r.pageSize === undefined ? undefined : String(r.pageSize),
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.signGet, signListSchema, body)
   }
 }

@@ -2,7 +2,9 @@ export type { CountMismatchEvent } from './client.js'
 export {
   type CallOptions,
   isYunpianClient,
+  SignApi,
   SmsApi,
+  TplApi,
   UserApi,
   YUNPIAN_HOSTS,
   YunpianClient,
@@ -28,6 +30,11 @@ export type {
   BatchSendResult,
   SendRecord,
   SendResult,
+  SignApplication,
+  SignList,
+  SignRecord,
+  Template,
+  TotalFee,
 } from './protocol/responses.js'
 export { formatChinaTime, parseChinaTime } from './protocol/time.js'
 export type { RetryEvent } from './protocol/transport.js'
@@ -53,9 +60,20 @@ export {
 } from './validation/mobile.js'
 export type {
   BatchSendRequest,
+  GetBlackWordRequest,
   GetRecordRequest,
+  GetReplyRequest,
+  GetTotalFeeRequest,
   MultiSendRequest,
   PullRequest,
+  SignAddRequest,
+  SignGetRequest,
   SingleSendRequest,
+  TplAddRequest,
+  TplBatchSendRequest,
+  TplDelRequest,
+  TplGetRequest,
   TplSingleSendRequest,
+  TplUpdateRequest,
+  UserSetRequest,
 } from './validation/requests.js'

@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { chinaTime, FakeClock } from './clock.js'
 import { Courier } from './courier.js'
+import { signEndpoints } from './endpoints/sign.js'
 import { smsQueryEndpoints } from './endpoints/sms-query.js'
 import { smsSendEndpoints } from './endpoints/sms-send.js'
+import { tplEndpoints } from './endpoints/tpl.js'
 import { userEndpoints } from './endpoints/user.js'
 import { ApiFailure, fail, required } from './failure.js'
 import { Faults, seededRandom } from './faults.js'
@@ -48,6 +50,15 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     limits: new RecipientLimits(),
     templates: new Templates(options.templates ?? []),
     countries: options.countries,
+    blackWords: options.blackWords ?? ['代开发票'],
+    blackWordAnswer: options.answers?.blackWord ?? 'array',
+    templateUpdateAnswer: options.answers?.tplUpdate ?? 'wrapped',
+    signs: new Map(
+      (options.signs ?? []).map((sign) => [
+        sign,
+        { sign, status: 'SUCCESS' as const, vip: false, onlyGlobal: false, industryType: '其它' },
+      ]),
+    ),
     reports,
     courier,
     messages: [],
@@ -69,6 +80,8 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     ...smsSendEndpoints(state),
     ...smsQueryEndpoints(state),
     ...userEndpoints(state),
+    ...tplEndpoints(state),
+    ...signEndpoints(state),
   }
 
   const sockets = new Set<Socket>()
@@ -199,6 +212,9 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
       state.pendingReplies.push(record)
       state.replies.push(record)
       if (reports.replyUrl) courier.enqueue(reports.replyUrl, 'sms_reply', record)
+    },
+    reviewTemplate(id, status, reason) {
+      state.templates.review(id, status, reason ?? null)
     },
     queueStatusReports(count) {
       const time = chinaTime(clock.now())

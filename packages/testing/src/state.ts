@@ -16,6 +16,14 @@ export interface StatusRecord {
   report_status: 'SUCCESS' | 'FAIL'
 }
 
+export interface SignEntry {
+  sign: string
+  status: 'CHECKING' | 'SUCCESS' | 'FAIL'
+  vip: boolean
+  onlyGlobal: boolean
+  industryType: string
+}
+
 export interface Account {
   nick: string
   balance: number
@@ -33,6 +41,10 @@ export interface FakeState {
   readonly limits: RecipientLimits
   readonly templates: Templates
   readonly countries: readonly string[] | undefined
+  readonly blackWords: readonly string[]
+  readonly blackWordAnswer: 'array' | 'object'
+  readonly templateUpdateAnswer: 'wrapped' | 'bare'
+  readonly signs: Map<string, SignEntry>
   readonly reports: NonNullable<FakeYunpianOptions['reports']>
   readonly courier: Courier
   readonly messages: OutboxMessage[]
@@ -54,6 +66,16 @@ export function checkSignature(text: string): void {
   if (!/^【[^【】]{1,20}】/.test(text)) {
     fail(16, '签名格式不正确', '短信内容需以【签名】开头，签名为1到20个字符')
   }
+}
+
+/** The account's blocked words found in `text`, in the order configured. */
+export function blackWordsIn(state: FakeState, text: string): string[] {
+  return state.blackWords.filter((word) => text.includes(word))
+}
+
+export function checkBlackWords(state: FakeState, text: string): void {
+  const found = blackWordsIn(state, text)
+  if (found.length > 0) fail(4, '关键词屏蔽', `内容含有屏蔽词：${found.join(',')}`)
 }
 
 export function readMobileOrFail(state: FakeState, raw: string | null): FakeMobile {

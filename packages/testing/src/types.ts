@@ -1,5 +1,6 @@
 import type { PushAttempt } from './courier.js'
 import type { FaultKind, FaultOptions } from './faults.js'
+import type { TemplateStatus } from './templates.js'
 
 /** The apikey the fake accepts unless told otherwise (32 characters, like a real one). */
 export const FAKE_APIKEY = 'fa4e0000000000000000000000000000'
@@ -26,6 +27,20 @@ export interface FakeYunpianOptions {
   rules?: false | { antiHarassment?: boolean; antiBombing?: boolean }
   /** Approved templates. When given, a text that matches none answers code 5. */
   templates?: FakeTemplate[]
+  /** Approved signatures for `sign/get` (without 【】). `sign/add` adds more, under review. */
+  signs?: string[]
+  /**
+   * Words a send may not contain (code 4) and `get_black_word` finds. Default `['代开发票']`; `[]` for
+   * none.
+   */
+  blackWords?: string[]
+  /**
+   * How the docs and SDKs disagree, chosen here rather than guessed. `get_black_word`: `'array'`
+   * (default; how yunpian-java-sdk reads v2) or `'object'` (`{"result":{"black_word":"a,b"}}`, Yunpian's
+   * docs example). `tpl/update`: `'wrapped'` (default, `{"template":{…}}`, which the Java and Python SDKs
+   * unwrap first) or `'bare'`.
+   */
+  answers?: { blackWord?: 'array' | 'object'; tplUpdate?: 'wrapped' | 'bare' }
   /** ISO countries international numbers may be in. When given, others answer code 20. */
   countries?: string[]
   /** Start of the fake's clock (a fixed time), or a clock function; real time by default. */
@@ -99,6 +114,8 @@ export interface FakeYunpian {
   clearFaults(): void
   /** An inbound SMS from `mobile`: pushed to `reports.replyUrl` and kept for `pull_reply`. */
   reply(reply: { mobile: string; text: string; extend?: string }): void
+  /** Yunpian's review of a template added or changed through `tpl/add` / `tpl/update`. */
+  reviewTemplate(id: number, status: TemplateStatus, reason?: string): void
   /** Adds status reports straight to the `pull_status` queue (load tests), without sending. */
   queueStatusReports(count: number): void
   /** Resolves once every scheduled push, retries included, has finished. */

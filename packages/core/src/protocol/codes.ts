@@ -49,6 +49,13 @@ const KIND_BY_CODE: ReadonlyMap<number, YunpianErrorKind> = new Map<number, Yunp
   [-51, 'server'],
   [-53, 'server'],
   [-57, 'content'],
+  // Codes that yunpian-java-sdk's Code table names and the endpoints beyond sending answer.
+  [6, 'content'], // ADD_TPL_FAILED
+  [11, 'invalid_request'], // GET_METHOD_NOT_SUPPORT
+  [12, 'invalid_request'], // POST_METHOD_NOT_SUPPORT
+  [14, 'invalid_request'], // DECODE_ERROR
+  [-54, 'invalid_request'], // RECORD_ALREADY_EXISTED
+  [-55, 'invalid_request'], // RECORD_NOT_EXISTED
 ])
 
 export function kindOfCode(code: number): YunpianErrorKind {

@@ -1,10 +1,10 @@
 /**
- * Yunpian's `sid` is a 64-bit integer; `JSON.parse` would round it above 2^53. Before parsing, every
- * integer value of a `"sid"` key (outside string literals) is wrapped in quotes, so it arrives as the
- * exact decimal string. Everything else parses as usual.
+ * Yunpian's `sid` (and `tpl_id`, documented as 64-bit too) is a 64-bit integer; `JSON.parse` would round
+ * it above 2^53. Before parsing, every integer value of a `"sid"` or `"tpl_id"` key (outside string
+ * literals) is wrapped in quotes, so it arrives as the exact decimal string. Everything else parses as usual.
  */
 export function parseJsonWithExactSids(text: string): unknown {
-  return JSON.parse(text.includes('"sid"') ? quoteSidIntegers(text) : text)
+  return JSON.parse(text.includes('"sid"') || text.includes('"tpl_id"') ? quoteSidIntegers(text) : text)
 }
 
 const QUOTE = 34
@@ -37,7 +37,9 @@ export function quoteSidIntegers(text: string): string {
       else end++
     }
     i = end + 1
-    const isSidKey = end === opening + 4 && text.startsWith('"sid"', opening)
+    const isSidKey =
+      (end === opening + 4 && text.startsWith('"sid"', opening)) ||
+      (end === opening + 7 && text.startsWith('"tpl_id"', opening))
     if (!isSidKey) continue
     let j = i
     while (j < text.length && isSpace(text.charCodeAt(j))) j++

@@ -113,6 +113,127 @@ export const sendRecordSchema = z
 export type SendRecord = z.output<typeof sendRecordSchema>
 
 /**
+ * `sms/get_black_word`. yunpian-java-sdk reads the v2 answer as a JSON array of words; the v1 answer
+ * (and Yunpian's docs example) is `{"result":{"black_word":"a,b"}}`. Both are read.
+ */
+export const blackWordsSchema = z.union([
+  z.array(z.string()),
+  z
+    .object({ result: z.object({ black_word: z.string().nullable().optional() }) })
+    .transform((r) => (r.result.black_word ? r.result.black_word.split(',').filter(Boolean) : [])),
+  z
+    .object({ black_word: z.string().nullable().optional() })
+    .transform((r) => (r.black_word ? r.black_word.split(',').filter(Boolean) : [])),
+])
+
+const money = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+])
+
+/** `sms/get_total_fee` (documented by Yunpian; none of the official SDKs wraps it). */
+export const totalFeeSchema = z
+  .object({ total_count: z.number().int(), total_fee: money, unit: nullableString })
+  .transform((r) => ({ totalCount: r.total_count, totalFee: r.total_fee, unit: r.unit }))
+export type TotalFee = z.output<typeof totalFeeSchema>
+
+/** Template ids are 64-bit; like sids they arrive as exact decimal strings (see json.ts). */
+const templateId = z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String)
+
+const templateObject = z
+  .object({
+    tpl_id: templateId,
+    tpl_content: z.string(),
+    check_status: z.string(),
+    reason: nullableString,
+    lang: nullableString,
+    country_code: nullableString,
+  })
+  .transform((t) => ({
+    id: t.tpl_id,
+    content: t.tpl_content,
+    /** `CHECKING`, `SUCCESS` or `FAIL`. */
+    checkStatus: t.check_status,
+    reason: t.reason,
+    lang: t.lang,
+    countryCode: t.country_code,
+  }))
+export type Template = z.output<typeof templateObject>
+
+/**
+ * A template answer, bare or wrapped in `{"template": …}`: yunpian-python-sdk and yunpian-java-sdk
+ * unwrap `template` when present for `tpl/update`, and take the bare object otherwise.
+ */
+export const templateSchema = z.union([
+  templateObject,
+  z.object({ template: templateObject }).transform((r) => r.template),
+])
+
+/** `tpl/get` answers one object for a `tpl_id`, an array without one (yunpian-java-sdk reads both). */
+export const templateListSchema = z.union([z.array(templateObject), templateSchema.transform((t) => [t])])
+
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null)
+
+/** `sign/add` answers `{"sign": {...}}` (yunpian-python-sdk reads `rsp['sign']`). */
+export const signApplicationSchema = z
+  .object({
+    sign: z.object({
+      apply_state: nullableString,
+      sign: z.string(),
+      is_apply_vip: flag,
+      is_only_global: flag,
+      industry_type: nullableString,
+    }),
+  })
+  .transform(({ sign: s }) => ({
+    applyState: s.apply_state,
+    sign: s.sign,
+    isApplyVip: s.is_apply_vip,
+    isOnlyGlobal: s.is_only_global,
+    industryType: s.industry_type,
+  }))
+export type SignApplication = z.output<typeof signApplicationSchema>
+
+const signRecord = z
+  .object({
+    sign: z.string(),
+    check_status: nullableString,
+    enabled: flag,
+    extend: nullableString,
+    only_global: flag,
+    remark: nullableString,
+    vip: flag,
+    chan: nullableString,
+  })
+  .transform((s) => ({
+    sign: s.sign,
+    checkStatus: s.check_status,
+    enabled: s.enabled,
+    extend: s.extend,
+    onlyGlobal: s.only_global,
+    remark: s.remark,
+    vip: s.vip,
+    chan: s.chan,
+  }))
+export type SignRecord = z.output<typeof signRecord>
+
+/** `sign/get` answers `{"total": n, "sign": [...]}` (yunpian-java-sdk SignRecord). */
+export const signListSchema = z
+  .object({
+    total: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+    sign: z.array(signRecord),
+  })
+  .transform((r) => ({ total: r.total, signs: r.sign }))
+export type SignList = z.output<typeof signListSchema>
+
+/**
  * Yunpian's failure envelope (HTTP 400). `msg` may be null (code 33). A `code` written as a string
  * (`"code":"33"`) is read as the number, as yunpian-java-sdk (`Double.parseDouble`), yunpian-python-sdk
  * (`int(rsp['code'])`) and yunpian-php-sdk read it; only yunpian-go-sdk would fail on it.

@@ -106,32 +106,43 @@ export type MultiSendRequest = z.input<typeof multiSendSchema>
 
 const TEMPLATE_ID_RULE = 'must be a positive integer template id (number or digit string)'
 
+/** Yunpian's template ids are 64-bit: pass ids above 2^53 as strings. */
+const templateIdSchema = z
+  .union(
+    [
+      z.number().int(TEMPLATE_ID_RULE).positive(TEMPLATE_ID_RULE),
+      z.string().regex(/^[1-9]\d{0,18}$/, TEMPLATE_ID_RULE),
+    ],
+    { error: TEMPLATE_ID_RULE },
+  )
+  .transform(String)
+
+const tplValueSchema = z
+  .record(
+    z
+      .string()
+      .regex(/^#?[^#&=]{1,32}#?$/, 'template variable names are 1 to 32 characters, without & = or inner #'),
+    z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(MAX_TEXT_LENGTH, 'is too long'),
+    { error: 'must be an object of template variable names to string values' },
+  )
+  .default({})
+
 export const tplSingleSendSchema = z.strictObject({
   mobile: mobileSchema,
-  tplId: z
-    .union(
-      [
-        z.number().int(TEMPLATE_ID_RULE).positive(TEMPLATE_ID_RULE),
-        z.string().regex(/^[1-9]\d*$/, TEMPLATE_ID_RULE),
-      ],
-      { error: TEMPLATE_ID_RULE },
-    )
-    .transform(String),
-  tplValue: z
-    .record(
-      z
-        .string()
-        .regex(
-          /^#?[^#&=]{1,32}#?$/,
-          'template variable names are 1 to 32 characters, without & = or inner #',
-        ),
-      z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(MAX_TEXT_LENGTH, 'is too long'),
-      { error: 'must be an object of template variable names to string values' },
-    )
-    .default({}),
+  tplId: templateIdSchema,
+  tplValue: tplValueSchema,
   ...optionalSendFields,
 })
 export type TplSingleSendRequest = z.input<typeof tplSingleSendSchema>
+
+/** One template to up to 1000 mainland numbers (`sms/tpl_batch_send`). */
+export const tplBatchSendSchema = z.strictObject({
+  mobile: mobileListSchema,
+  tplId: templateIdSchema,
+  tplValue: tplValueSchema,
+  ...optionalSendFields,
+})
+export type TplBatchSendRequest = z.input<typeof tplBatchSendSchema>
 
 const pageSize = z
   .number({ error: 'must be an integer from 1 to 100' })
@@ -164,3 +175,94 @@ export const getRecordSchema = z.strictObject({
   type: z.enum(['all', 'global'], { error: 'must be "all" or "global"' }).optional(),
 })
 export type GetRecordRequest = z.input<typeof getRecordSchema>
+
+/**
+ * `sms/get_reply`. The official SDKs refuse a call without `page_num` and `page_size`, so the client
+ * always sends both (1 and 20 unless given).
+ */
+export const getReplySchema = z.strictObject({
+  startTime: recordTime,
+  endTime: recordTime,
+  mobile: mobileSchema.optional(),
+  pageNum: z.number().int('must be a positive integer').min(1, 'must be a positive integer').default(1),
+  pageSize: pageSize.default(20),
+})
+export type GetReplyRequest = z.input<typeof getReplySchema>
+
+export const getBlackWordSchema = z.strictObject({ text: textSchema })
+export type GetBlackWordRequest = z.input<typeof getBlackWordSchema>
+
+export const getTotalFeeSchema = z.strictObject({
+  date: z.union(
+    [
+      z.date().refine((d) => !Number.isNaN(d.getTime()), 'must be a valid Date'),
+      z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a Date or a "yyyy-MM-dd" string (China date)'),
+    ],
+    { error: 'must be a Date or a "yyyy-MM-dd" string (China date)' },
+  ),
+})
+export type GetTotalFeeRequest = z.input<typeof getTotalFeeSchema>
+
+export const userSetSchema = z
+  .strictObject({
+    emergencyContact: z.string({ error: 'must be a string' }).min(1).max(64).optional(),
+    emergencyMobile: mobileSchema.optional(),
+    alarmBalance: z
+      .number({ error: 'must be a whole number of RMB' })
+      .int('must be a whole number of RMB')
+      .min(0, 'must not be negative')
+      .optional(),
+  })
+  .refine((r) => Object.values(r).some((v) => v !== undefined), 'set at least one field')
+export type UserSetRequest = z.input<typeof userSetSchema>
+
+const TEMPLATE_LANGS = ['zh_cn', 'en', 'zh_tw', 'ko', 'ja'] as const
+const templateContent = textSchema.refine(
+  (text) => /^【[^【】]{1,20}】/.test(text),
+  'must start with the signature in 【】, e.g. 【Acme】Your code is #code#',
+)
+const templateFields = {
+  content: templateContent,
+  /** 0 notify always (Yunpian's default), 1 only on rejection, 2 only on approval, 3 never. */
+  notifyType: z
+    .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 0, 1, 2 or 3' })
+    .optional(),
+  /** International templates: zh_cn, en, zh_tw, ko, ja. */
+  lang: z.enum(TEMPLATE_LANGS, { error: `must be one of ${TEMPLATE_LANGS.join(', ')}` }).optional(),
+}
+
+export const tplAddSchema = z.strictObject(templateFields)
+export type TplAddRequest = z.input<typeof tplAddSchema>
+
+export const tplGetSchema = z.strictObject({ id: templateIdSchema.optional() }).default({})
+export type TplGetRequest = z.input<typeof tplGetSchema>
+
+export const tplUpdateSchema = z.strictObject({ id: templateIdSchema, ...templateFields })
+export type TplUpdateRequest = z.input<typeof tplUpdateSchema>
+
+export const tplDelSchema = z.strictObject({ id: templateIdSchema })
+export type TplDelRequest = z.input<typeof tplDelSchema>
+
+/** A signature as Yunpian stores it: the name without 【】 (given with them, they are removed). */
+const signName = z
+  .string({ error: 'must be a string' })
+  .transform((s) => s.replace(/^【(.*)】$/, '$1'))
+  .pipe(z.string().regex(/^[^【】]{2,20}$/, 'must be 2 to 20 characters, without 【 or 】'))
+
+export const signAddSchema = z.strictObject({
+  sign: signName,
+  notify: z.boolean({ error: 'must be a boolean' }).optional(),
+  applyVip: z.boolean({ error: 'must be a boolean' }).optional(),
+  isOnlyGlobal: z.boolean({ error: 'must be a boolean' }).optional(),
+  industryType: z.string({ error: 'must be a string' }).min(1).max(32).optional(),
+})
+export type SignAddRequest = z.input<typeof signAddSchema>
+
+export const signGetSchema = z
+  .strictObject({
+    sign: signName.optional(),
+    pageNum: z.number().int('must be a positive integer').min(1, 'must be a positive integer').optional(),
+    pageSize: z.number().int('must be a positive integer').min(1, 'must be a positive integer').optional(),
+  })
+  .default({})
+export type SignGetRequest = z.input<typeof signGetSchema>

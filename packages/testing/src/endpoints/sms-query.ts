@@ -1,7 +1,7 @@
 import { chinaTime, parseChinaTime } from '../clock.js'
 import { fail, integerField, required } from '../failure.js'
 import { readMobile } from '../mobile.js'
-import { type EndpointGroup, type FakeState, pageSize } from '../state.js'
+import { blackWordsIn, type EndpointGroup, type FakeState, pageSize } from '../state.js'
 import type { OutboxMessage } from '../types.js'
 
 function timeWindow(fields: URLSearchParams): { start: number; end: number } {
@@ -21,6 +21,35 @@ export function smsQueryEndpoints(state: FakeState): EndpointGroup {
     },
     'sms/pull_reply'(fields) {
       return state.pendingReplies.splice(0, pageSize(fields))
+    },
+    'sms/get_reply'(fields) {
+      const { start, end } = timeWindow(fields)
+      const mobile = fields.get('mobile')
+      const normalized = mobile ? (readMobile(mobile)?.normalized ?? mobile) : undefined
+      const size = pageSize(fields)
+      const pageNum = integerField(fields, 'page_num', 1, 1)
+      return state.replies
+        .filter((r) => {
+          const at = parseChinaTime(r.reply_time!)!
+          return at >= start && at < end + 1000 && (!normalized || r.mobile === normalized)
+        })
+        .reverse() // newest first, as the get_reply docs say (提交时间降序)
+        .slice((pageNum - 1) * size, pageNum * size)
+    },
+    'sms/get_black_word'(fields) {
+      const words = blackWordsIn(state, required(fields, 'text'))
+      // yunpian-java-sdk reads the v2 answer as an array; Yunpian's docs show {"result":{"black_word":…}}.
+      return state.blackWordAnswer === 'array' ? words : { result: { black_word: words.join(',') } }
+    },
+    'sms/get_total_fee'(fields) {
+      const date = required(fields, 'date')
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) fail(2, '请求参数格式错误', 'date 格式为 yyyy-MM-dd')
+      const sent = state.messages.filter((m) => chinaTime(m.sentAt).startsWith(date))
+      return {
+        total_count: sent.reduce((n, m) => n + m.count, 0),
+        total_fee: Math.round(sent.reduce((n, m) => n + m.fee, 0) * 1000) / 1000,
+        unit: 'RMB',
+      }
     },
     'sms/get_record'(fields) {
       const { start, end } = timeWindow(fields)

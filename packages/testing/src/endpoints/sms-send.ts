@@ -1,7 +1,9 @@
 import { decodePiece, fail, required } from '../failure.js'
+import type { FakeMobile } from '../mobile.js'
 import {
   accept,
   batch,
+  checkBlackWords,
   checkSignature,
   type EndpointGroup,
   type FakeState,
@@ -18,8 +20,9 @@ function requireText(fields: URLSearchParams): string {
 
 /** `/v2/sms/*_send`: free text to one, many, or each its own; templates to one or many. */
 export function smsSendEndpoints(state: FakeState): EndpointGroup {
-  const checkFreeText = (text: string) => (mobile: Parameters<typeof state.templates.checkText>[1]) => {
+  const checkFreeText = (text: string) => (mobile: FakeMobile) => {
     checkSignature(text)
+    checkBlackWords(state, text)
     state.templates.checkText(text, mobile)
   }
   return {
@@ -51,6 +54,18 @@ export function smsSendEndpoints(state: FakeState): EndpointGroup {
         mobiles.map((mobile, i) => ({ mobile, text: texts[i]!, check: checkFreeText(texts[i]!) })),
         fields,
         'sms/multi_send',
+      )
+    },
+    'sms/tpl_batch_send'(fields) {
+      const mobiles = required(fields, 'mobile').split(',').filter(Boolean)
+      const template = state.templates.approved(required(fields, 'tpl_id'))
+      const text = fillTemplate(template, required(fields, 'tpl_value'))
+      return batch(
+        state,
+        mobiles.map((mobile) => ({ mobile, text, check: (m: FakeMobile) => checkCountry(template, m) })),
+        fields,
+        'sms/tpl_batch_send',
+        template.id,
       )
     },
     'sms/tpl_single_send'(fields) {

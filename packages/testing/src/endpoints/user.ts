@@ -1,3 +1,5 @@
+import { fail, integerField } from '../failure.js'
+import { readMobile } from '../mobile.js'
 import type { EndpointGroup, FakeState } from '../state.js'
 
 /** `/v2/user/*`: the account. */
@@ -16,6 +18,16 @@ export function userEndpoints(state: FakeState): EndpointGroup {
   })
   return {
     'user/get'() {
+      return answer()
+    },
+    'user/set'(fields) {
+      const contact = fields.get('emergency_contact')
+      const mobile = fields.get('emergency_mobile')
+      if (mobile !== null && !readMobile(mobile)) fail(2, '请求参数格式错误', 'emergency_mobile 格式不正确')
+      const alarm = integerField(fields, 'alarm_balance', state.account.alarmBalance, 0)
+      if (contact !== null) state.account.emergencyContact = contact
+      if (mobile !== null) state.account.emergencyMobile = mobile
+      state.account.alarmBalance = alarm
       return answer()
     },
   }
