@@ -3,11 +3,11 @@
 //   program, type-checked as an outside consumer compiles it: strict, module NodeNext, imports of
 //   @yunpian-kit/* resolved through the built packages' `exports` (run after the build);
 // - a block that imports @yunpian-kit/testing starts the fake, so it is also run (through tsx, against
-//   the built packages) and must exit 0 within 30 s; write ```ts no-run to type-check one only;
+//   the built packages, three at a time) and must exit 0 within 30 s; write ```ts no-run to type-check one only;
 // - shipped text (those files and the packages' sources, whose JSDoc ships in the .d.ts) points at
 //   nothing that does not ship, and example numbers are valid ones.
 // Failures print `file:line` of the Markdown (or source) and exit 1.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -155,22 +155,39 @@ for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
 }
 const checkedMs = performance.now() - started
 
-// Run the blocks that start the fake (those that type-checked).
-let ran = 0
-for (const snippet of snippets.filter((s) => s.run && !failed.has(s))) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', snippet.file], {
-    cwd: work,
-    encoding: 'utf8',
-    timeout: 30_000,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+// Run the blocks that start the fake (those that type-checked), a few at a time.
+const runnable = snippets.filter((s) => s.run && !failed.has(s))
+function runOne(snippet: Snippet): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', snippet.file], {
+      cwd: work,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    const timer = setTimeout(() => {
+      output += '\n(killed after 30 s: a server or the fake left open?)'
+      child.kill('SIGKILL')
+    }, 30_000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      if (code !== 0) {
+        const detail = output.trim().split('\n').slice(0, 14).join('\n    ')
+        problems.push(`${snippet.source}:${snippet.line}: the block exited ${code}:\n    ${detail}`)
+      }
+      resolve()
+    })
   })
-  ran++
-  if (result.status !== 0) {
-    const why = result.error ? String(result.error) : (result.stderr || result.stdout).trim().split('\n')
-    const detail = Array.isArray(why) ? why.slice(0, 12).join('\n    ') : why
-    problems.push(`${snippet.source}:${snippet.line}: the block exited ${result.status}:\n    ${detail}`)
-  }
 }
+const queue = [...runnable]
+await Promise.all(
+  Array.from({ length: 3 }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await runOne(next)
+  }),
+)
+const ran = runnable.length
 
 const files = new Set(snippets.map((s) => s.source)).size
 const summary = `${snippets.length} TypeScript blocks in ${files} files type-checked in ${(checkedMs / 1000).toFixed(1)} s, ${ran} run against the fake; ${((performance.now() - started) / 1000).toFixed(1)} s in all`

@@ -13,6 +13,7 @@ import { Faults, seededRandom } from './faults.js'
 import { stringifyWithBigInts } from './json.js'
 import { RecipientLimits } from './limits.js'
 import { readMobile } from './mobile.js'
+import { answerOutbox } from './outbox-http.js'
 import type { EndpointGroup, FakeState } from './state.js'
 import { Templates } from './templates.js'
 import { FAKE_APIKEY, type FakeYunpian, type FakeYunpianOptions } from './types.js'
@@ -101,6 +102,7 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     const endpoint = match?.[1]
     const handler = endpoint ? handlers[endpoint] : undefined
     if (!endpoint || !handler) {
+      if (answerOutbox(req, res, fake.outbox)) return
       // The official docs and SDKs are silent on paths that are not an API; the fake answers what a
       // web server in front of one does: an HTML 404, which no client may read as a Yunpian answer.
       res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>')
@@ -171,7 +173,7 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
 
-  return {
+  const fake: FakeYunpian = {
     url: `http://${host}:${address.port}`,
     apikey,
     outbox: {
@@ -238,6 +240,7 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
       await closed
     },
   }
+  return fake
 }
 
 /** `_sign` of a reply push: MD5 of the other fields' values ordered by key, `,`-joined, then `,apikey`. */
