@@ -23,7 +23,7 @@ export async function benchServices() {
     secret: 'bench-secret-bench-secret-bench-secret!!',
     message: ({ code }) => `【Bench】Your code is ${code}.`,
     countries: ['GB'],
-    limits: { perClient: unbounded, perCountry: unbounded, global: unbounded },
+    limits: { perClient: unbounded, perPrefix: unbounded, perCountry: unbounded, global: unbounded },
   })
   return {
     client,

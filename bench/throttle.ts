@@ -67,12 +67,16 @@ export async function benchOtp(): Promise<BenchResult[]> {
           secret: 'bench-secret-bench-secret-bench-secret!!',
           message: ({ code }) => `【Bench】Your code is ${code}.`,
           countries: ['GB'],
-          limits: { perClient: huge, perCountry: huge, global: huge },
+          limits: { perClient: huge, perPrefix: huge, perCountry: huge, global: huge },
         })
         return throughput(ROUNDS, 32, async (i) => {
           const mobile = `+4474${String(i).padStart(8, '0')}`
           await otp.send({ mobile, clientKey: `c${i}` })
-          const verified = await otp.verify({ mobile, code: fake.outbox.lastCode(mobile)! })
+          const verified = await otp.verify({
+            mobile,
+            code: fake.outbox.lastCode(mobile)!,
+            clientKey: `c${i}`,
+          })
           if (!verified.ok) throw new Error('bench: code did not verify')
         })
       },

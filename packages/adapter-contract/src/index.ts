@@ -17,6 +17,7 @@ import {
   startFakeYunpian,
 } from '@yunpian-kit/testing'
 import { afterEach, describe, expect, it } from 'vitest'
+import { describeOtpAttacks } from './attacks.js'
 
 /** What every adapter is started with; it mounts the OTP routes at `prefix` and the webhook at `webhook.path`. */
 export interface AdapterSetup {
@@ -247,15 +248,19 @@ export function describeAdapterContract(name: string, start: StartApp): void {
         expect(new Set([unknown.text, wrong.text, expired.text]).size).toBe(1)
       })
 
-      it('429 once the attempts are used up', async () => {
+      it('a used-up code answers 401 like any wrong one; 429 comes from the client’s failed-verify budget', async () => {
         const a = await app()
         await a.post('/otp/send', { mobile: UK })
         const code = a.fake.outbox.lastCode(UK)!
         const wrong = code === '000000' ? '111111' : '000000'
         for (let i = 0; i < 5; i++) await a.post('/otp/verify', { mobile: UK, code: wrong })
-        const locked = await a.post('/otp/verify', { mobile: UK, code })
-        expectProblem(locked, 429, 'rate_limited')
-        expect(locked.headers.get('retry-after')).toBeTruthy()
+        expectProblem(await a.post('/otp/verify', { mobile: UK, code }), 401, 'code_invalid')
+        for (let i = 0; i < 4; i++) await a.post('/otp/verify', { mobile: UK, code: wrong })
+        const limited = await a.post('/otp/verify', { mobile: UK, code })
+        expectProblem(limited, 429, 'rate_limited')
+        expect(limited.body.rule).toBe('failed-verify-client-5min')
+        expect(limited.headers.get('retry-after')).toBeTruthy()
+        expect(limited.headers.get('ratelimit-policy')).toBe('"failed-verify-client-5min";q=10;w=300')
       })
 
       it('no answer carries the apikey', async () => {
@@ -358,4 +363,5 @@ export function describeAdapterContract(name: string, start: StartApp): void {
       })
     })
   })
+  describeOtpAttacks(name, start)
 }

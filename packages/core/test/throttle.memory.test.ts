@@ -104,21 +104,64 @@ describe('MemoryThrottleStore memory bounds', () => {
     expect(store.size).toBe(50 + 1_575)
   })
 
-  it('when full, rejects new keys by default (fail closed), naming the way out', async () => {
-    const store = new MemoryThrottleStore({ maxKeys: 3 })
+  it('when full with whenFull: reject, rejects new keys (fail closed), naming the way out', async () => {
+    const store = new MemoryThrottleStore({ maxKeys: 3, whenFull: 'reject' })
     for (const k of ['a', 'b', 'c']) await store.consume(k, rules)
     await expect(store.consume('d', rules)).rejects.toThrow(ThrottleStoreError)
     await expect(store.consume('d', rules)).rejects.toThrow(/maxKeys.*redis/)
     expect((await store.consume('a', rules)).allowed).toBe(false) // existing keys keep working
   })
 
-  it('when full with evict-oldest, drops the oldest key', async () => {
-    const store = new MemoryThrottleStore({ maxKeys: 3, whenFull: 'evict-oldest' })
+  it('when full, sheds by default: the oldest key goes, the new one is admitted', async () => {
+    const store = new MemoryThrottleStore({ maxKeys: 3 })
     for (const k of ['a', 'b', 'c']) await store.consume(k, rules)
     await store.consume('a', rules) // refused, but not a new key: a stays the oldest written
     await store.consume('d', rules)
     expect(store.size).toBe(3)
-    expect((await store.consume('a', rules)).allowed).toBe(true) // a was evicted and forgotten
+    expect((await store.consume('a', rules)).allowed).toBe(true) // a was shed and forgotten
+    expect((await store.consume('c', rules)).allowed).toBe(false) // c was kept
+  })
+
+  it('when full, sheds expired keys, then shedFirst keys, then the oldest', async () => {
+    const c = manualClock()
+    const store = new MemoryThrottleStore({ maxKeys: 100, now: c.now })
+    const day = [{ name: 'day', limit: 1, windowMs: 86_400_000 }]
+    for (let i = 0; i < 10; i++) await store.consume(`short${i}`, rules) // 1 s windows
+    for (let i = 0; i < 40; i++) await store.consume(`real${i}`, day)
+    for (let i = 0; i < 50; i++) await store.consume(`failure${i}`, day, { shedFirst: true })
+    c.advance(1_001)
+    // A flood of shedFirst keys takes the store past its cap many times over: it costs only such keys.
+    for (let i = 0; i < 10_000; i++) await store.consume(`flood${i}`, day, { shedFirst: true })
+    expect(store.size).toBeLessThanOrEqual(100)
+    for (let i = 0; i < 40; i++) expect((await store.consume(`real${i}`, day)).allowed).toBe(false)
+    // Real keys go only when nothing else is left, oldest first.
+    for (let i = 0; i < 100; i++) await store.consume(`new-real${i}`, day)
+    expect(store.size).toBeLessThanOrEqual(100)
+    expect((await store.consume('real0', day)).allowed).toBe(true)
+    expect((await store.consume('new-real99', day)).allowed).toBe(false)
+  })
+
+  it('a shedFirst key used without the mark is kept like the others', async () => {
+    const store = new MemoryThrottleStore({ maxKeys: 2 })
+    const day = [{ name: 'day', limit: 2, windowMs: 86_400_000 }]
+    await store.consume('promoted', day, { shedFirst: true })
+    await store.consume('promoted', day)
+    await store.consume('failure', day, { shedFirst: true })
+    await store.consume('newest', day) // full: the failure goes, not the older promoted key
+    expect(store.size).toBe(2)
+    expect((await store.consume('promoted', day)).allowed).toBe(false)
+    expect((await store.consume('failure', day)).allowed).toBe(true)
+  })
+
+  it('a refund of the only event leaves no key behind', async () => {
+    const store = new MemoryThrottleStore()
+    const day = [{ name: 'day', limit: 5, windowMs: 86_400_000 }]
+    await store.consume('once', day)
+    await store.consume('flagged', day, { shedFirst: true })
+    await store.consume('twice', day)
+    await store.consume('twice', day)
+    for (const k of ['once', 'flagged', 'twice']) await store.refund(k, day)
+    expect(store.size).toBe(1)
   })
 
   it('a refused attempt does not create a key', async () => {

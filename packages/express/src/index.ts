@@ -105,9 +105,10 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
     )
   })
   router.post('/verify', body, async (req: Request, res: Response) => {
+    const clientKey = options.clientKey?.(req) ?? clientKeyFromAddress(req.ip)
     writeAnswer(
       res,
-      await answerOtpVerify(otpOf(req), req.body, {
+      await answerOtpVerify(otpOf(req), req.body, clientKey, {
         purpose: options.purpose,
         report,
         onVerified: options.onVerified && ((mobile) => options.onVerified?.(mobile, req)),

@@ -163,11 +163,16 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
           async (request, res) =>
             reply(
               res,
-              await answerOtpVerify(otp, request.body, {
-                purpose: routes.purpose,
-                report,
-                onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, request)),
-              }),
+              await answerOtpVerify(
+                otp,
+                request.body,
+                routes.clientKey?.(request) ?? clientKeyFromAddress(request.ip),
+                {
+                  purpose: routes.purpose,
+                  report,
+                  onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, request)),
+                },
+              ),
             ),
         )
       },

@@ -37,9 +37,10 @@ export function otpController(prefix: string): Type<unknown> {
     @Post('verify')
     async verify(@Req() req: unknown, @Res() res: unknown): Promise<void> {
       const routes = this.options.routes ?? {}
+      const clientKey = routes.clientKey?.(req) ?? clientKeyOf(req)
       write(
         res,
-        await answerOtpVerify(this.otp, bodyOf(req), {
+        await answerOtpVerify(this.otp, bodyOf(req), clientKey, {
           purpose: routes.purpose,
           report,
           onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, req)),

@@ -62,7 +62,7 @@ describe('Redis going away', () => {
         expect(error).toBeInstanceOf(ThrottleStoreError)
       }
       const verify = await otp
-        .verify({ mobile: '+447400100001', code: fake.outbox.lastCode('+447400100001')! })
+        .verify({ mobile: '+447400100001', code: fake.outbox.lastCode('+447400100001')!, clientKey: 'a' })
         .catch((e) => e)
       expect(verify).toBeInstanceOf(ThrottleStoreError) // no code is accepted either
       expect(fake.outbox.size).toBe(1)

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { YunpianApiError, YunpianError, YunpianTransportError, YunpianValidationError } from '../errors.js'
 import { OtpCountryNotAllowedError, OtpRateLimitedError, OtpRiskRejectedError } from '../otp/errors.js'
+import { isTemporaryCode } from '../protocol/codes.js'
 import { YunpianReportError } from '../reports/parse.js'
 import { StoreError } from '../throttling/types.js'
 
@@ -119,11 +120,16 @@ export function problemFor(error: unknown, report?: (error: unknown) => void): H
       rateLimitHeaders(error.rule, error.retryAfterMs, error.limit, error.windowMs),
     )
   }
-  if (error instanceof YunpianApiError) {
+  if (error instanceof YunpianApiError && !isTemporaryCode(error.code)) {
     report?.(error)
     return problem(502, 'provider_rejected', 'The SMS provider refused to send the message.')
   }
-  if (error instanceof StoreError || error instanceof YunpianTransportError) {
+  // Ours or Yunpian's temporary trouble ("system busy"): nothing was sent, a later try may work.
+  if (
+    error instanceof StoreError ||
+    error instanceof YunpianTransportError ||
+    error instanceof YunpianApiError
+  ) {
     report?.(error)
     return problem(
       503,

@@ -61,12 +61,14 @@ export async function answerOtpSend(
 }
 
 /**
- * `POST {prefix}/verify`. `onVerified` runs after a right code, before the answer (so a failing app hook is
- * an error, not a silent success); wrong, expired and unknown codes all get the same 401.
+ * `POST {prefix}/verify`. `onVerified` runs after a right code, with the number in canonical E.164, before the
+ * answer (so a failing app hook is an error, not a silent success). Wrong, expired, used-up and unknown codes
+ * all get the same 401; 429 comes only from the caller's failed-verify budget (`clientKey`).
  */
 export async function answerOtpVerify(
   otp: OtpService,
   body: unknown,
+  clientKey: string,
   options: OtpRouteOptions & { onVerified?: (mobile: string) => unknown } = {},
 ): Promise<HttpAnswer> {
   try {
@@ -75,16 +77,17 @@ export async function answerOtpVerify(
       mobile: mobile as string,
       code: code as string,
       purpose: options.purpose ?? 'login',
+      clientKey,
     })
     if (result.ok) {
-      await options.onVerified?.(mobile as string)
+      await options.onVerified?.(result.mobile)
       return json(200, { status: 'verified' })
     }
-    if (result.reason === 'locked') {
+    if (result.reason === 'rate_limited') {
       return problem(
         429,
         'rate_limited',
-        'Too many wrong codes; verification is locked for this number for a while.',
+        `Too many wrong codes from this client; try again in ${Math.ceil(result.retryAfterMs / 1000)} seconds.`,
         { rule: result.rule, retryAfter: Math.ceil(result.retryAfterMs / 1000) },
         rateLimitHeaders(result.rule, result.retryAfterMs, result.limit, result.windowMs),
       )

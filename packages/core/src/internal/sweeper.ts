@@ -31,3 +31,12 @@ export class Sweeper<V> {
     for (const [key, value] of this.#map) if (this.#expiresAt(value) <= now) this.#map.delete(key)
   }
 }
+
+/** Deletes up to `count` of a map's oldest entries (first inserted). */
+export function shedOldest(map: Map<string, unknown>, count: number): void {
+  let left = count
+  for (const key of map.keys()) {
+    if (left-- <= 0) return
+    map.delete(key)
+  }
+}

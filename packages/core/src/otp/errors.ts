@@ -1,7 +1,7 @@
 import { YunpianError } from '../errors.js'
 
 /** Which budget refused a send or verify. */
-export type OtpLimitScope = 'number' | 'client' | 'country' | 'global' | 'verify' | 'yunpian'
+export type OtpLimitScope = 'number' | 'client' | 'prefix' | 'country' | 'global' | 'verify' | 'yunpian'
 
 /** A send or verify budget is used up: ours, or Yunpian's own per-recipient rule (codes 8, 9, 17, 22, 33, 43, 53). */
 export class OtpRateLimitedError extends YunpianError {

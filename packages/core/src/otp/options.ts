@@ -20,13 +20,21 @@ export interface BeforeSendContext {
   captchaToken: string | undefined
 }
 
+/**
+ * What the service did, for monitoring. `mobile` (E.164) is on successes only; `test` marks the app's
+ * test numbers (`testNumbers`), which never reach Yunpian.
+ */
 export type OtpEvent =
-  | { type: 'sent'; country: string; purpose: string; sid: string }
+  | { type: 'sent'; mobile: string; country: string; purpose: string; sid: string; test: boolean }
   | { type: 'throttled'; country: string; purpose: string; scope: string; rule: string; retryAfterMs: number }
-  | { type: 'verified'; country: string; purpose: string }
-  | { type: 'failed'; country: string; purpose: string }
-  | { type: 'locked'; country: string; purpose: string; retryAfterMs: number }
-  | { type: 'provider-error'; country: string; purpose: string; error: Error }
+  | { type: 'verified'; mobile: string; country: string; purpose: string; test: boolean }
+  | { type: 'failed'; country: string; purpose: string; test: boolean }
+  /**
+   * Failed verifies across all clients passed `limits.failedVerifiesAlert` (once each time it is crossed).
+   * A signal for a step-up check (CAPTCHA, tighter send budgets), never a refusal.
+   */
+  | { type: 'verify-failures-high'; rule: string; limit: number; windowMs: number }
+  | { type: 'provider-error'; country: string; purpose: string; error: Error; temporary: boolean }
 
 const COUNTRIES = new Set<string>(getCountries())
 const isFunction = (v: unknown) => typeof v === 'function'
@@ -41,7 +49,14 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
-/** Defaults of the security model (docs/security.md): per number a 60 s cooldown, 3 per hour, 10 per 24 h. */
+/** National digits after the country code that name a number's prefix (its operator block or area code). */
+export const PREFIX_DIGITS = 3
+
+/**
+ * The default budgets; `docs/security.md` gives the reasoning for each. Send budgets are checked in one
+ * atomic step before Yunpian is called. Failed verifies are counted per client before comparing and given
+ * back on success; across all clients they only raise an event.
+ */
 export const DEFAULT_OTP_LIMITS = {
   perNumber: [
     { name: 'number-cooldown', limit: 1, windowMs: MINUTE },
@@ -52,8 +67,23 @@ export const DEFAULT_OTP_LIMITS = {
     { name: 'client-1min', limit: 3, windowMs: MINUTE },
     { name: 'client-1h', limit: 20, windowMs: HOUR },
   ],
-  perCountry: [{ name: 'country-1h', limit: 500, windowMs: HOUR }],
-  global: [{ name: 'global-1h', limit: 2_000, windowMs: HOUR }],
+  perPrefix: [
+    { name: 'prefix-1h', limit: 100, windowMs: HOUR },
+    { name: 'prefix-24h', limit: 400, windowMs: DAY },
+  ],
+  perCountry: [
+    { name: 'country-1h', limit: 500, windowMs: HOUR },
+    { name: 'country-24h', limit: 2_000, windowMs: DAY },
+  ],
+  global: [
+    { name: 'global-1h', limit: 2_000, windowMs: HOUR },
+    { name: 'global-24h', limit: 10_000, windowMs: DAY },
+  ],
+  failedVerifiesPerClient: [
+    { name: 'failed-verify-client-5min', limit: 10, windowMs: 5 * MINUTE },
+    { name: 'failed-verify-client-1h', limit: 30, windowMs: HOUR },
+  ],
+  failedVerifiesAlert: [{ name: 'failed-verify-alert-1h', limit: 1_000, windowMs: HOUR }],
 } satisfies Record<string, ThrottleRule[]>
 
 export const otpOptionsSchema = z
@@ -128,7 +158,13 @@ export const otpOptionsSchema = z
       .max(10 * MINUTE, 'must be at most 10 minutes (NIST SP 800-63B)')
       .default(5 * MINUTE),
     maxAttempts: z.number().int().min(1).max(10, 'must be 1 to 10').default(5),
-    maxFailuresPerDay: z.number().int().min(1).max(100, 'must be 1 to 100 (NIST SP 800-63B)').default(10),
+    /** Removed: it locked a number for a day after failures anyone could cause. */
+    maxFailuresPerDay: z
+      .undefined({
+        error:
+          'was removed: failures no longer lock a number (anyone could lock anyone out); a code dies after maxAttempts, and limits.failedVerifiesPerClient bounds each client',
+      })
+      .optional(),
     limits: z
       .strictObject({
         perNumber: rulesSchema
@@ -138,10 +174,20 @@ export const otpOptionsSchema = z
           )
           .optional(),
         perClient: rulesSchema.optional(),
+        perPrefix: rulesSchema.optional(),
         perCountry: rulesSchema.optional(),
         global: rulesSchema.optional(),
+        failedVerifiesPerClient: rulesSchema.optional(),
+        failedVerifiesAlert: rulesSchema.optional(),
       })
       .default({}),
+    /**
+     * Numbers that never get an SMS and verify with a fixed code (app-store review, end-to-end tests), in
+     * E.164 or any form the service accepts. They go through the same checks and budgets; events mark them.
+     */
+    testNumbers: z
+      .record(z.string(), z.string().regex(/^\d{4,10}$/, 'must be the fixed code: 4 to 10 digits'))
+      .optional(),
     /** Where Yunpian pushes each code's delivery report (`callback_url`); the console setting otherwise. */
     callbackUrl: z
       .string()
@@ -151,7 +197,7 @@ export const otpOptionsSchema = z
       .custom<(context: BeforeSendContext) => boolean | Promise<boolean>>(isFunction, 'must be a function')
       .optional(),
     onEvent: z.custom<(event: OtpEvent) => void>(isFunction, 'must be a function').optional(),
-    /** Where the start-up warning for `countries: 'all'` goes (default `console.warn`). */
+    /** Where start-up warnings (`countries: 'all'`, `testNumbers`) go (default `console.warn`). */
     warn: z.custom<(message: string) => void>(isFunction, 'must be a function').optional(),
   })
   .superRefine((o, ctx) => {

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto'
 import type { YunpianClient } from '../client.js'
 import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '../errors.js'
 import { Recent } from '../internal/recent.js'
-import { RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
+import { isTemporaryCode, RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
 import { MemoryThrottleStore } from '../throttling/memory.js'
 import { type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import { checkStringFields } from '../validation/fields.js'
@@ -26,6 +26,7 @@ import {
   type OtpEvent,
   type OtpServiceOptions,
   otpOptionsSchema,
+  PREFIX_DIGITS,
   type ResolvedOtpOptions,
 } from './options.js'
 import { MemoryOtpStore, type OtpStore } from './store.js'
@@ -52,13 +53,19 @@ export interface OtpVerifyRequest {
   mobile: string
   code: string
   purpose?: string
+  /** Who asks, as in `send`: the key of the per-client failed-verify budget. */
+  clientKey: string
 }
 
-/** Wrong, expired and unknown all read `invalid`: the answer tells nothing about which numbers have codes. */
+/**
+ * `ok: true` carries the number in canonical E.164, whatever form the request used: key accounts on it.
+ * Wrong, expired, used-up and unknown codes all read `invalid`, so the answer tells nothing about which
+ * numbers have codes. `rate_limited`: the caller's failed-verify budget is spent (the code was not checked).
+ */
 export type OtpVerifyResult =
-  | { ok: true }
+  | { ok: true; mobile: string }
   | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'locked'; retryAfterMs: number; rule: string; limit: number; windowMs: number }
+  | { ok: false; reason: 'rate_limited'; retryAfterMs: number; rule: string; limit: number; windowMs: number }
 
 export interface OtpCountryStats {
   sent: number
@@ -88,6 +95,7 @@ const VERIFY_FIELDS = {
   mobile: MOBILE,
   code: { required: true, max: 16, pattern: /^\d+$/, message: 'must be the digits of the code' },
   purpose: PURPOSE,
+  clientKey: SEND_FIELDS.clientKey,
 }
 
 /** The send budgets in force, by scope. */
@@ -99,10 +107,19 @@ interface Budget {
   rules: readonly ThrottleRule[]
 }
 
+/** A number that passed the cheap checks. */
+interface Recipient {
+  e164: string
+  country: CountryCode | undefined
+  /** Country code and the first national digits, e.g. `44740`. */
+  prefix: string
+}
+
 /**
- * Verification codes by SMS with the defences of the security model (docs/security.md) built in: CSPRNG codes stored only as
- * HMACs, attempts counted before comparing, single use, send budgets per number, client, country and in
- * all, a country allow-list, mobile numbers only, and fail-closed stores.
+ * Verification codes by SMS with the defences of `docs/security.md` built in: CSPRNG codes stored only as
+ * HMACs, attempts counted before comparing, single use, send budgets per number, client, prefix, country and
+ * in all, a per-client failed-verify budget, a country allow-list, mobile numbers only, fail-closed stores.
+ * No defence keys on the number alone where a stranger could spend it: failures cost the caller's budget.
  */
 export class OtpService {
   readonly #o: ResolvedOtpOptions
@@ -112,7 +129,8 @@ export class OtpService {
   /** HMAC-SHA-256 keyed by the service's secret. */
   readonly #hmac: (message: string) => string
   readonly #limits: OtpLimits
-  readonly #verifyRules: readonly ThrottleRule[]
+  /** Fixed codes by E.164 (`testNumbers`). */
+  readonly #testCodes = new Map<string, string>()
   readonly #stats = new Map<string, { sent: number; verified: number }>()
   /** A client (an address) often asks again: its key's HMAC is remembered. */
   readonly #clientHashes = new Recent<string>(1024)
@@ -133,21 +151,24 @@ export class OtpService {
     this.#hmac = hmacSha256Hex(
       typeof this.#o.secret === 'string' ? Buffer.from(this.#o.secret) : this.#o.secret,
     )
-    this.#limits = {
-      perNumber: this.#o.limits.perNumber ?? DEFAULT_OTP_LIMITS.perNumber,
-      perClient: this.#o.limits.perClient ?? DEFAULT_OTP_LIMITS.perClient,
-      perCountry: this.#o.limits.perCountry ?? DEFAULT_OTP_LIMITS.perCountry,
-      global: this.#o.limits.global ?? DEFAULT_OTP_LIMITS.global,
-    }
-    // Failed verifies per number: the code's attempts within its lifetime, and a daily budget that a resend
-    // does not reset. Counted before comparing, refunded on success.
-    this.#verifyRules = [
-      { name: 'verify-attempts', limit: this.#o.maxAttempts, windowMs: this.#o.ttlMs },
-      { name: 'verify-failures-24h', limit: this.#o.maxFailuresPerDay, windowMs: 24 * 60 * 60_000 },
-    ]
+    const limits = this.#o.limits
+    this.#limits = Object.fromEntries(
+      (Object.keys(DEFAULT_OTP_LIMITS) as (keyof OtpLimits)[]).map((scope) => [
+        scope,
+        limits[scope] ?? DEFAULT_OTP_LIMITS[scope],
+      ]),
+    ) as unknown as OtpLimits
+    const warn = this.#o.warn ?? console.warn
     if (this.#o.countries === 'all') {
-      ;(this.#o.warn ?? console.warn)(
+      warn(
         'yunpian-kit OtpService: countries is "all": codes go to every country, the widest door for SMS pumping. List the countries you serve.',
+      )
+    }
+    const testNumbers = Object.entries(this.#o.testNumbers ?? {})
+    for (const [mobile, code] of testNumbers) this.#testCodes.set(this.#testNumber(mobile, code), code)
+    if (testNumbers.length > 0) {
+      warn(
+        `yunpian-kit OtpService: ${testNumbers.length} test number(s) verify with a fixed code and never get an SMS. Anyone who knows one signs in as it: give them no real account.`,
       )
     }
   }
@@ -157,7 +178,7 @@ export class OtpService {
     return this.#throttle
   }
 
-  /** The per-number rules, for `RateLimit-Policy` headers and UI countdowns. */
+  /** Every budget in force, by scope (the defaults where not set), for `RateLimit-Policy` headers and docs. */
   get limits(): OtpLimits {
     return this.#limits
   }
@@ -171,7 +192,7 @@ export class OtpService {
       purpose: f.purpose ?? 'login',
       captchaToken: f.captchaToken,
     }
-    const { e164, country } = this.#recipient(r.mobile, 'otp.send')
+    const { e164, country, prefix } = this.#recipient(r.mobile, 'otp.send')
     const countryName = country ?? 'unknown'
 
     if (this.#o.beforeSend) {
@@ -187,20 +208,27 @@ export class OtpService {
     }
 
     const subject = this.#hash('subject', e164)
+    // The caller's own budget first: a flood is refused there, before any shared key is touched.
+    const numberBudget: Budget = {
+      scope: 'number',
+      key: `otp:send:number:${subject}`,
+      rules: this.#limits.perNumber,
+    }
     const budgets: Budget[] = [
-      { scope: 'number', key: `otp:send:number:${subject}`, rules: this.#limits.perNumber },
       {
         scope: 'client',
         key: `otp:send:client:${this.#clientHash(r.clientKey)}`,
         rules: this.#limits.perClient,
       },
+      numberBudget,
+      { scope: 'prefix', key: `otp:send:prefix:${prefix}`, rules: this.#limits.perPrefix },
       { scope: 'country', key: `otp:send:country:${countryName}`, rules: this.#limits.perCountry },
       { scope: 'global', key: 'otp:send:global', rules: this.#limits.global },
     ]
     await this.#consumeAll(budgets, countryName, r.purpose)
-    const numberBudget = budgets[0]!
 
-    const code = String(randomInt(0, 10 ** this.#o.codeLength)).padStart(this.#o.codeLength, '0')
+    const testCode = this.#testCodes.get(e164)
+    const code = testCode ?? String(randomInt(0, 10 ** this.#o.codeLength)).padStart(this.#o.codeLength, '0')
     const codeKey = this.#codeKey(r.purpose, subject)
     try {
       await this.#codes.set(codeKey, {
@@ -212,6 +240,16 @@ export class OtpService {
       await this.#refundQuietly(budgets)
       throw error
     }
+    const answer = (sid: string): OtpSendResult => ({
+      expiresIn: Math.round(this.#o.ttlMs / 1000),
+      resendIn: Math.ceil(cooldownMs(this.#limits.perNumber) / 1000),
+      sid,
+    })
+    if (testCode !== undefined) {
+      const sid = `test-${randomUUID()}`
+      this.#emit({ type: 'sent', mobile: e164, country: countryName, purpose: r.purpose, sid, test: true })
+      return answer(sid)
+    }
 
     const ttlMinutes = Math.ceil(this.#o.ttlMs / 60_000)
     try {
@@ -222,12 +260,15 @@ export class OtpService {
         ...(this.#o.callbackUrl ? { callbackUrl: this.#o.callbackUrl } : {}),
       })
       this.#count(countryName, 'sent')
-      this.#emit({ type: 'sent', country: countryName, purpose: r.purpose, sid: sent.sid })
-      return {
-        expiresIn: Math.round(this.#o.ttlMs / 1000),
-        resendIn: Math.ceil(cooldownMs(this.#limits.perNumber) / 1000),
+      this.#emit({
+        type: 'sent',
+        mobile: e164,
+        country: countryName,
+        purpose: r.purpose,
         sid: sent.sid,
-      }
+        test: false,
+      })
+      return answer(sent.sid)
     } catch (error) {
       // Yunpian's answer proves nothing was sent (an error code, or no byte written): the number's budget
       // comes back and the code that no one received is removed. Per-client and global budgets stay spent.
@@ -256,55 +297,99 @@ export class OtpService {
             cause: error,
           })
         }
-        this.#emit({ type: 'provider-error', country: countryName, purpose: r.purpose, error })
+        // A temporary refusal ("system busy" and its kin) reaches HTTP clients as 503 with Retry-After.
+        this.#emit({
+          type: 'provider-error',
+          country: countryName,
+          purpose: r.purpose,
+          error,
+          temporary: isTemporaryCode(error.code),
+        })
       }
       throw error
     }
   }
 
-  /** Checks a code. Counts the attempt first; a right code is consumed, so it verifies once. */
+  /**
+   * Checks a code. The same cheap checks as `send` come first and touch no store. Then the caller's
+   * failed-verify budget is spent before comparing (so concurrency cannot outrun it) and given back on
+   * success; the code's own attempts are counted by the code store, which deletes it when they run out or
+   * when it verifies. Nothing is ever counted against the number, which would let strangers lock it.
+   */
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
     const f = checkStringFields('otp.verify', request, VERIFY_FIELDS)
-    const r = { mobile: f.mobile!, code: f.code!, purpose: f.purpose ?? 'login' }
-    const parsed = parseMobile(r.mobile)
-    if (!parsed.ok) {
-      throw new YunpianValidationError('otp.verify', [
-        { field: 'mobile', message: parsed.message, received: JSON.stringify(r.mobile) },
-      ])
-    }
-    const countryName = parsed.country ?? 'unknown'
-    const subject = this.#hash('subject', parsed.e164)
-    const attemptsKey = `otp:verify:number:${subject}`
-    const decision = await this.#throttle.consume(attemptsKey, this.#verifyRules)
+    const r = { mobile: f.mobile!, code: f.code!, purpose: f.purpose ?? 'login', clientKey: f.clientKey! }
+    const { e164, country } = this.#recipient(r.mobile, 'otp.verify')
+    const countryName = country ?? 'unknown'
+    const test = this.#testCodes.has(e164)
+
+    const budget = this.#limits.failedVerifiesPerClient
+    const budgetKey = `otp:verify:client:${this.#clientHash(r.clientKey)}`
+    // Failure state: the first to go when a bounded store is full.
+    const decision = await this.#throttle.consume(budgetKey, budget, { shedFirst: true })
     if (!decision.allowed) {
       this.#emit({
-        type: 'locked',
+        type: 'throttled',
         country: countryName,
         purpose: r.purpose,
+        scope: 'verify',
+        rule: decision.rule,
         retryAfterMs: decision.retryAfterMs,
       })
-      const rule = this.#verifyRules.find((x) => x.name === decision.rule)
+      const rule = budget.find((x) => x.name === decision.rule)
       return {
         ok: false,
-        reason: 'locked',
+        reason: 'rate_limited',
         retryAfterMs: decision.retryAfterMs,
         rule: decision.rule,
         limit: rule?.limit ?? 0,
         windowMs: rule?.windowMs ?? 0,
       }
     }
-    const check = await this.#codes.verify(
-      this.#codeKey(r.purpose, subject),
-      this.#digest(r.purpose, parsed.e164, r.code),
-    )
-    if (check === 'verified') {
-      await this.#throttle.refund(attemptsKey, this.#verifyRules)
-      this.#count(countryName, 'verified')
-      this.#emit({ type: 'verified', country: countryName, purpose: r.purpose })
-      return { ok: true }
+    const subject = this.#hash('subject', e164)
+    let check: Awaited<ReturnType<OtpStore['verify']>>
+    try {
+      check = await this.#codes.verify(
+        this.#codeKey(r.purpose, subject),
+        this.#digest(r.purpose, e164, r.code),
+      )
+    } catch (error) {
+      // The store failed, not the caller: no code was compared.
+      await this.#throttle.refund(budgetKey, budget).catch(() => undefined)
+      throw error
     }
-    this.#emit({ type: 'failed', country: countryName, purpose: r.purpose })
+    if (check === 'verified') {
+      await this.#throttle.refund(budgetKey, budget).catch(() => undefined)
+      if (!test) this.#count(countryName, 'verified')
+      this.#emit({ type: 'verified', mobile: e164, country: countryName, purpose: r.purpose, test })
+      return { ok: true, mobile: e164 }
+    }
+    // Wrong, used up (that was the last attempt) and unknown read the same: no answer tells which it was.
+    this.#emit({ type: 'failed', country: countryName, purpose: r.purpose, test })
+    await this.#watchFailures()
     return { ok: false, reason: 'invalid' }
+  }
+
+  /**
+   * Failed verifies in all, counted only to raise `verify-failures-high` when they cross the alert level.
+   * Never a refusal: a global verify budget would refuse everyone's right codes. Best effort.
+   */
+  async #watchFailures(): Promise<void> {
+    const rules = this.#limits.failedVerifiesAlert
+    try {
+      const decision = await this.#throttle.consume('otp:verify:global', rules)
+      if (decision.allowed && decision.remaining === 0) {
+        const rule = rules.reduce((a, b) => (a.limit / a.windowMs <= b.limit / b.windowMs ? a : b))
+        this.#emit({
+          type: 'verify-failures-high',
+          rule: rule.name,
+          limit: rule.limit,
+          windowMs: rule.windowMs,
+        })
+      }
+    } catch {
+      // A store that cannot count does not change a verify's answer.
+    }
   }
 
   /** Codes sent and verified per country since start: the verified/sent ratio exposes pumping. */
@@ -316,34 +401,58 @@ export class OtpService {
     return out
   }
 
-  #recipient(mobile: string, operation: string): { e164: string; country: CountryCode | undefined } {
-    // The default policy (mobile numbers only) learns the type from the same parse.
-    const parsed = this.#mobileOnly ? parseMobileNumber(mobile) : parseMobile(mobile)
-    if (!parsed.ok) {
-      throw new YunpianValidationError(operation, [
-        { field: 'mobile', message: parsed.message, received: JSON.stringify(mobile) },
-      ])
+  /**
+   * The cheap checks, from the number alone and before any store: a valid number, a served country, an
+   * allowed type. A refusal here creates no state, and says nothing about codes.
+   */
+  #recipient(mobile: string, operation: string): Recipient {
+    const refuse = (message: string) =>
+      new YunpianValidationError(operation, [{ field: 'mobile', message, received: JSON.stringify(mobile) }])
+    // The default policy (mobile numbers only) learns validity and type from the same parse.
+    const parsed = this.#mobileOnly ? parseMobileNumber(mobile) : parseMobile(mobile, { type: true })
+    if (!parsed.ok) throw refuse(parsed.message)
+    const known = 'mobile' in parsed && parsed.mobile === true
+    const type: NumberType = known ? 'MOBILE' : 'type' in parsed ? parsed.type : numberType(parsed.e164)
+    // An invalid number is said to be invalid, before its (unknown) country could be blamed.
+    if (type === undefined) {
+      throw refuse('is not a valid phone number: no numbering plan assigns it; check the digits')
     }
     const { countries, numberTypes } = this.#o
     if (countries !== 'all' && (!parsed.country || !countries.includes(parsed.country))) {
       throw new OtpCountryNotAllowedError(parsed.country, countries)
     }
-    if (numberTypes !== 'any') {
-      const allowed = this.#mobileOnly
-        ? 'mobile' in parsed && parsed.mobile === true
-        : isOneOf(parseMobile(parsed.e164, { type: true }).type, numberTypes)
-      if (!allowed) {
-        const type = numberType(parsed.e164)
-        throw new YunpianValidationError(operation, [
-          {
-            field: 'mobile',
-            message: `must be a mobile number (${numberTypes.join(' or ')}); this one is ${type ? type.toLowerCase().replaceAll('_', '-') : 'not a valid number'}`,
-            received: JSON.stringify(mobile),
-          },
-        ])
-      }
+    if (numberTypes !== 'any' && !known && !numberTypes.includes(type)) {
+      throw refuse(
+        `must be a mobile number (${numberTypes.join(' or ')}); this one is ${type.toLowerCase().replaceAll('_', '-')}`,
+      )
     }
-    return { e164: parsed.e164, country: parsed.country }
+    const national = parsed.e164.slice(1 + parsed.callingCode.length)
+    return {
+      e164: parsed.e164,
+      country: parsed.country,
+      prefix: `${parsed.callingCode}${national.slice(0, PREFIX_DIGITS)}`,
+    }
+  }
+
+  /** A `testNumbers` entry, checked like a request's number: its E.164 form. */
+  #testNumber(mobile: string, code: string): string {
+    let e164: string
+    try {
+      e164 = this.#recipient(mobile, 'OtpService options').e164
+    } catch (error) {
+      throw new YunpianValidationError('OtpService options', [
+        { field: `testNumbers.${mobile}`, message: (error as Error).message },
+      ])
+    }
+    if (code.length !== this.#o.codeLength) {
+      throw new YunpianValidationError('OtpService options', [
+        {
+          field: `testNumbers.${mobile}`,
+          message: `must be a code of codeLength (${this.#o.codeLength}) digits`,
+        },
+      ])
+    }
+    return e164
   }
 
   /**
@@ -421,10 +530,6 @@ export class OtpService {
       // A failing listener must not change the outcome of a send or verify.
     }
   }
-}
-
-function isOneOf(type: NumberType, allowed: readonly NonNullable<NumberType>[]): boolean {
-  return type !== undefined && allowed.includes(type)
 }
 
 /** An OtpService, also one from a second copy of this package (ESM beside CJS). */

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { Sweeper } from '../internal/sweeper.js'
+import { Sweeper, shedOldest } from '../internal/sweeper.js'
 import { StoreError } from '../throttling/types.js'
 
 /** A pending code: only its HMAC digest (hex), never the code itself. */
@@ -38,7 +38,11 @@ interface Pending {
 }
 
 export interface MemoryOtpStoreOptions {
-  /** Most pending codes held at once (default 100,000); past it the store fails closed. */
+  /**
+   * Most pending codes held at once (default 100,000). When it is reached, expired codes go first, then the
+   * oldest pending ones (1% of the cap at a time): their owners ask for a new code, no one is refused.
+   * The send budgets admit far fewer codes per lifetime than this (`docs/security.md`).
+   */
   maxKeys?: number
   now?: () => number
 }
@@ -61,16 +65,14 @@ export class MemoryOtpStore implements OtpStore {
 
   async set(key: string, challenge: OtpChallenge): Promise<void> {
     const now = this.#now()
-    if (!this.#pending.has(key)) {
+    // A replaced code counts as new: the oldest codes are the first shed when the store is full.
+    if (!this.#pending.delete(key)) {
       // Only new keys grow the map, so only they pay for the sweep (two entries, to outpace them).
       this.#sweeper.some(now, 2)
       if (this.#pending.size >= this.#maxKeys) {
         this.#sweeper.all(now)
-        if (this.#pending.size >= this.#maxKeys) {
-          throw new OtpStoreError(
-            `MemoryOtpStore is full (${this.#maxKeys} pending codes): raise maxKeys or use @yunpian-kit/redis`,
-          )
-        }
+        const target = this.#maxKeys - Math.max(1, Math.floor(this.#maxKeys / 100))
+        shedOldest(this.#pending, this.#pending.size - target)
       }
     }
     this.#pending.set(key, {

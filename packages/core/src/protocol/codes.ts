@@ -66,6 +66,15 @@ export function kindOfCode(code: number): YunpianErrorKind {
 export const SYSTEM_BUSY = -51
 
 /**
+ * Refusals that mean "not now" rather than "never": Yunpian's own trouble (−50 unknown error, −51 system
+ * busy, −53 submitting failed, and other codes of −50 and below that are not content errors) and the
+ * account's API call limits (−4, −5). Nothing was sent; a later try may succeed.
+ */
+export function isTemporaryCode(code: number): boolean {
+  return kindOfCode(code) === 'server' || code === -4 || code === -5
+}
+
+/**
  * Yunpian's per-recipient limit codes, with the rule that fired and the shortest wait that can clear it.
  * 53's window is not published; a minute is a cautious guess, documented as such.
  */

@@ -1,15 +1,26 @@
-import { Sweeper } from '../internal/sweeper.js'
-import { type ThrottleDecision, type ThrottleRule, type ThrottleStore, ThrottleStoreError } from './types.js'
+import { Sweeper, shedOldest } from '../internal/sweeper.js'
+import {
+  type ConsumeOptions,
+  type ThrottleDecision,
+  type ThrottleRule,
+  type ThrottleStore,
+  ThrottleStoreError,
+} from './types.js'
 
 export interface MemoryStoreOptions {
-  /** Most keys held at once (default 100,000). */
+  /**
+   * Most keys held at once (default 100,000, some 30 MB; `docs/security.md` has the measured figures).
+   * A flood of new keys never takes the store past it.
+   */
   maxKeys?: number
   /**
-   * When `maxKeys` live keys exist and a new one is needed: `'reject'` (default) throws
-   * `ThrottleStoreError`, so callers fail closed; `'evict-oldest'` drops the oldest key (first created),
-   * which forgets its limits. Past that size, use `@yunpian-kit/redis`.
+   * When `maxKeys` keys are live and a new one is needed. `'shed'` (default) makes room for a batch (1% of
+   * `maxKeys`): expired keys first, then keys marked `shedFirst` (state that failed, unauthenticated
+   * requests created), oldest first, then the oldest keys. A flood costs the flooder its state first and
+   * never turns into a refusal for everyone. `'reject'` throws `ThrottleStoreError` instead, so callers
+   * fail closed while the store is full. `'evict-oldest'` is the former name of `'shed'`.
    */
-  whenFull?: 'reject' | 'evict-oldest'
+  whenFull?: 'shed' | 'reject' | 'evict-oldest'
   /** Milliseconds since the epoch; `Date.now` by default. */
   now?: () => number
 }
@@ -30,34 +41,43 @@ const TRIM_BATCH = 32
 const SWEEP_PER_NEW_KEY = 2
 
 /**
- * Exact sliding windows in process memory: one instance, one process. No timers: expired keys are swept in
- * turn, a few per new key, and all of them when the store is full.
+ * Exact sliding windows in process memory: one instance, one process, at most `maxKeys` keys. No timers:
+ * expired keys are swept in turn, a few per new key, and all of them when the store is full. Keys marked
+ * `shedFirst` live in a map of their own, so shedding them first costs no search.
  */
 export class MemoryThrottleStore implements ThrottleStore {
   readonly #entries = new Map<string, Entry>()
-  readonly #sweeper = new Sweeper(this.#entries, (entry) => entry.expiresAt)
+  readonly #shedFirst = new Map<string, Entry>()
+  readonly #sweepers = [
+    new Sweeper(this.#entries, (entry) => entry.expiresAt),
+    new Sweeper(this.#shedFirst, (entry) => entry.expiresAt),
+  ]
   readonly #maxKeys: number
-  readonly #whenFull: 'reject' | 'evict-oldest'
+  readonly #reject: boolean
   readonly #now: () => number
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#maxKeys = options.maxKeys ?? 100_000
-    this.#whenFull = options.whenFull ?? 'reject'
+    this.#reject = options.whenFull === 'reject'
     this.#now = options.now ?? Date.now
   }
 
   get size(): number {
-    return this.#entries.size
+    return this.#entries.size + this.#shedFirst.size
   }
 
-  async consume(key: string, rules: readonly ThrottleRule[]): Promise<ThrottleDecision> {
-    return this.consumeSync(key, rules)
+  async consume(
+    key: string,
+    rules: readonly ThrottleRule[],
+    options?: ConsumeOptions,
+  ): Promise<ThrottleDecision> {
+    return this.consumeSync(key, rules, options)
   }
 
   /** The synchronous core of `consume`: nothing can interleave with it, which is what makes it atomic. */
-  consumeSync(key: string, rules: readonly ThrottleRule[]): ThrottleDecision {
+  consumeSync(key: string, rules: readonly ThrottleRule[], options?: ConsumeOptions): ThrottleDecision {
     const now = this.#now()
-    const entry = this.#entries.get(key)
+    const entry = this.#entries.get(key) ?? this.#fromShedFirst(key, options?.shedFirst === true)
     const times = entry?.times ?? []
     let remaining = Number.POSITIVE_INFINITY
     let refusal: { rule: string; retryAfterMs: number } | undefined
@@ -77,7 +97,7 @@ export class MemoryThrottleStore implements ThrottleStore {
       longest = Math.max(longest, rule.windowMs)
       most = Math.max(most, rule.limit)
     }
-    const target = entry ?? this.#admit(key, now)
+    const target = entry ?? this.#admit(key, now, options?.shedFirst === true)
     target.times.push(now)
     // Events past the longest window or beyond the largest limit change no count. They are dropped in
     // batches, once they are half the log, so a limit of 100,000 costs no more per call than one of 10.
@@ -91,33 +111,53 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 
   async refund(key: string, rules: readonly ThrottleRule[]): Promise<void> {
-    const entry = this.#entries.get(key)
-    if (!entry) return
-    if (rules.length > 0) entry.times.pop()
+    const map = this.#entries.has(key) ? this.#entries : this.#shedFirst
+    const entry = map.get(key)
+    if (!entry || rules.length === 0) return
+    entry.times.pop()
+    // A key whose only event was given back (a right code, a refused send) keeps no state.
+    if (entry.times.length === 0) map.delete(key)
   }
 
   async reset(key: string): Promise<void> {
     this.#entries.delete(key)
+    this.#shedFirst.delete(key)
   }
 
-  /** Only new keys grow the map, so only they pay for the sweep. */
-  #admit(key: string, now: number): Entry {
-    this.#sweeper.some(now, SWEEP_PER_NEW_KEY)
-    if (this.#entries.size >= this.#maxKeys) {
-      this.#sweeper.all(now)
-      if (this.#entries.size >= this.#maxKeys) {
-        if (this.#whenFull === 'reject') {
-          throw new ThrottleStoreError(
-            `MemoryThrottleStore is full (${this.#maxKeys} live keys): raise maxKeys, set whenFull: 'evict-oldest', or use @yunpian-kit/redis`,
-          )
-        }
-        const oldest = this.#entries.keys().next().value
-        if (oldest !== undefined) this.#entries.delete(oldest)
-      }
+  /** A `shedFirst` key, moved among the others when it is used without the mark. */
+  #fromShedFirst(key: string, shedFirst: boolean): Entry | undefined {
+    const entry = this.#shedFirst.get(key)
+    if (entry && !shedFirst) {
+      this.#shedFirst.delete(key)
+      this.#entries.set(key, entry)
     }
-    const entry: Entry = { times: [], expiresAt: now }
-    this.#entries.set(key, entry)
     return entry
+  }
+
+  /** Only new keys grow the maps, so only they pay for the sweep. */
+  #admit(key: string, now: number, shedFirst: boolean): Entry {
+    for (const sweeper of this.#sweepers) sweeper.some(now, SWEEP_PER_NEW_KEY)
+    if (this.size >= this.#maxKeys) this.#makeRoom(now)
+    const entry: Entry = { times: [], expiresAt: now }
+    ;(shedFirst ? this.#shedFirst : this.#entries).set(key, entry)
+    return entry
+  }
+
+  /**
+   * Expired keys, then `shedFirst` keys, then the oldest, down to 1% below the cap: the full sweep is paid
+   * once per batch of new keys, not once per key.
+   */
+  #makeRoom(now: number): void {
+    for (const sweeper of this.#sweepers) sweeper.all(now)
+    if (this.size < this.#maxKeys) return
+    if (this.#reject) {
+      throw new ThrottleStoreError(
+        `MemoryThrottleStore is full (${this.#maxKeys} live keys): raise maxKeys, leave whenFull at 'shed', or use @yunpian-kit/redis`,
+      )
+    }
+    const target = this.#maxKeys - Math.max(1, Math.floor(this.#maxKeys / 100))
+    shedOldest(this.#shedFirst, this.size - target)
+    shedOldest(this.#entries, this.size - target)
   }
 }
 

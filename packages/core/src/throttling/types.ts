@@ -12,14 +12,26 @@ export type ThrottleDecision =
   | { allowed: true; remaining: number }
   | { allowed: false; rule: string; retryAfterMs: number }
 
+export interface ConsumeOptions {
+  /**
+   * The key holds state that unauthenticated failures create (a failed-verify budget): a bounded store sheds
+   * such keys first when it is full, before anyone's send budgets. Stores whose keys expire by themselves
+   * (Redis) may ignore it.
+   */
+  shedFirst?: boolean
+}
+
 /**
  * Where throttle events live. Every rule of a key is checked before any is recorded, so one `consume`
  * is one atomic decision and a refused attempt records nothing. Over the limit is a result, not an
  * exception; only an infrastructure failure throws (`ThrottleStoreError`).
  */
 export interface ThrottleStore {
-  consume(key: string, rules: readonly ThrottleRule[]): Promise<ThrottleDecision>
-  /** Undoes the most recent event of each rule (an attempt that proved to send nothing). */
+  consume(key: string, rules: readonly ThrottleRule[], options?: ConsumeOptions): Promise<ThrottleDecision>
+  /**
+   * Undoes the most recent event (an attempt that proved to send nothing, a right code). A key left with no
+   * events holds no state.
+   */
   refund(key: string, rules: readonly ThrottleRule[]): Promise<void>
   /** Forgets everything about `key`. */
   reset(key: string): Promise<void>
