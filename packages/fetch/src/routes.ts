@@ -60,12 +60,12 @@ export async function sendResponse(
 export async function verifyResponse(
   request: Request,
   otp: OtpService,
-  _clientKey: () => string | Promise<string>,
+  clientKey: () => string | Promise<string>,
   options: OtpAnswerOptions & { onVerified?: ((mobile: string) => unknown) | undefined },
 ): Promise<Response> {
   const parsed = await otpBody(request)
   if (!parsed.ok) return toResponse(parsed.answer)
-  return toResponse(await answerOtpVerify(otp, parsed.body, options))
+  return toResponse(await answerOtpVerify(otp, parsed.body, await clientKey(), options))
 }
 
 /** The webhook's options, whatever serves it; the handlers receive the request that carried the push. */
