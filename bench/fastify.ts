@@ -15,18 +15,17 @@ export async function benchFastify(): Promise<BenchResult[]> {
     })
     return reply.code(202).send({ status: 'sent' })
   })
+  bare.post('/hello', async (_request, reply) => reply.code(202).send({ status: 'sent' }))
   const [a, b] = [
     await ours.listen({ port: 0, host: '127.0.0.1' }),
     await bare.listen({ port: 0, host: '127.0.0.1' }),
   ]
   try {
-    return [
-      await compareRoutes(
-        'Fastify',
-        { url: a, close: () => ours.close() },
-        { url: b, close: () => bare.close() },
-      ),
-    ]
+    return await compareRoutes(
+      'Fastify',
+      { url: a, close: () => ours.close() },
+      { url: b, close: () => bare.close() },
+    )
   } finally {
     await ours.close()
     await bare.close()

@@ -28,8 +28,16 @@ export async function benchNest(): Promise<BenchResult[]> {
       return { status: 'sent' }
     }
   }
+  @Controller('hello')
+  class HelloController {
+    @Post()
+    @HttpCode(202)
+    hello() {
+      return { status: 'sent' }
+    }
+  }
   @Module({
-    controllers: [BareController],
+    controllers: [BareController, HelloController],
     providers: [{ provide: YunpianClient, useValue: services.client }],
   })
   class BareModule {}
@@ -40,13 +48,11 @@ export async function benchNest(): Promise<BenchResult[]> {
   await bare.listen(0, '127.0.0.1')
   const url = async (app: typeof ours) => (await app.getUrl()).replace('[::1]', '127.0.0.1')
   try {
-    return [
-      await compareRoutes(
-        'NestJS (platform-express)',
-        { url: await url(ours), close: () => ours.close() },
-        { url: await url(bare), close: () => bare.close() },
-      ),
-    ]
+    return await compareRoutes(
+      'NestJS (platform-express)',
+      { url: await url(ours), close: () => ours.close() },
+      { url: await url(bare), close: () => bare.close() },
+    )
   } finally {
     await ours.close()
     await bare.close()
