@@ -3,7 +3,7 @@ import { RedisThrottleStore } from '@yunpian-kit/redis'
 import { Redis } from 'ioredis'
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { startRedisServer } from '../scripts/redis-servers.js'
-import { alternate, type BenchResult, countRoundTrips, result, throughput } from './harness.js'
+import { alternate, type BenchResult, compare, countRoundTrips, result, throughput } from './harness.js'
 
 const RULES: ThrottleRule[] = [
   { name: '30s', limit: 1, windowMs: 30_000 },
@@ -165,7 +165,7 @@ export async function benchRedis(): Promise<BenchResult[]> {
  * with range operations per rule a decision should not slow down as its key fills.
  */
 async function hotKeyRow(redis: Redis): Promise<BenchResult> {
-  const store = new RedisThrottleStore({ client: redis, prefix: 'bench-hot:' })
+  const store = new RedisThrottleStore({ client: redis, prefix: 'bench-hot:', timeoutMs: 10_000 })
   const rules: ThrottleRule[] = [
     { name: 'global-1h', limit: 100_000, windowMs: 3_600_000 },
     { name: 'global-24h', limit: 1_000_000, windowMs: 86_400_000 },
