@@ -40,7 +40,7 @@ export async function benchVerify(): Promise<BenchResult[]> {
         return `【Bench】Your code is ${code}.`
       },
       countries: ['GB'],
-      limits: { perClient: unbounded, perCountry: unbounded, global: unbounded },
+      limits: { perClient: unbounded, perPrefix: unbounded, perCountry: unbounded, global: unbounded },
       ...stores,
     })
   const memory = service({})
@@ -57,8 +57,9 @@ export async function benchVerify(): Promise<BenchResult[]> {
     const sends = Array.from({ length: count }, (_, i) => ({
       mobile: `+4474${String(first + i).padStart(8, '0')}`,
       purpose: `p${first + i}`,
+      clientKey: `c${first + i}`,
     }))
-    await throughput(count, 32, (i) => otp.send({ ...sends[i]!, clientKey: 'bench' }))
+    await throughput(count, 32, (i) => otp.send(sends[i]!))
     return sends.map((send) => ({ ...send, code: codes.get(send.purpose)! }))
   }
   const verifies = (otp: OtpService) => async () => {
