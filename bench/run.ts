@@ -3,6 +3,7 @@ import { benchClient } from './client.js'
 import { benchExpress } from './express.js'
 import { benchFastify } from './fastify.js'
 import type { BenchResult } from './harness.js'
+import { benchHono } from './hono.js'
 import { benchNest } from './nestjs.js'
 import { benchVerify } from './otp.js'
 import { benchRedis } from './redis.js'
@@ -23,6 +24,7 @@ const suites: (() => Promise<BenchResult[]>)[] = [
   benchExpress,
   benchFastify,
   benchNest,
+  benchHono,
 ]
 
 // `pnpm bench redis client` runs only the suites whose function name contains one of the words.

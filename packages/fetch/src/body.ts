@@ -4,19 +4,26 @@ import { type HttpAnswer, problem, tooLarge } from '@yunpian-kit/core'
 export type ReadBody = { ok: true; bytes: Uint8Array } | { ok: false; answer: HttpAnswer }
 
 /**
- * Reads the body, counting bytes as they arrive: a declared `Content-Length` over `limit` is refused
- * before a byte is read, and a body that passes `limit` while streaming (chunked, or a length that lied)
- * is cancelled there, so a hostile client never gets more than `limit` bytes held in memory.
+ * Reads the body within `limit`, so a hostile client never gets more than `limit` bytes held in memory:
+ * a declared `Content-Length` over it is refused before a byte is read; one within it frames the body
+ * (HTTP/1.1 and HTTP/2 servers deliver exactly that many bytes, Node's parsers reject more), so the body is
+ * taken whole, through the server's own fast path; a body without one (chunked) is counted as it streams
+ * and cancelled as soon as it passes the limit.
  */
 export async function readBounded(request: Request, limit: number): Promise<ReadBody> {
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limit) return { ok: false, answer: tooLarge(limit) }
-  if (request.body === null) return { ok: true, bytes: new Uint8Array(0) }
   if (request.bodyUsed) {
     throw new TypeError(
       '@yunpian-kit/fetch: the request body was already read before the yunpian-kit route; mount body parsers after it',
     )
   }
+  // @hono/node-server reads a whole body straight from Node's request; `.body` would build a web stream.
+  if (declared !== null && /^\d+$/.test(declared)) {
+    const bytes = new Uint8Array(await request.arrayBuffer())
+    return bytes.byteLength > limit ? { ok: false, answer: tooLarge(limit) } : { ok: true, bytes }
+  }
+  if (request.body === null) return { ok: true, bytes: new Uint8Array(0) }
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
