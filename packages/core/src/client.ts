@@ -20,6 +20,10 @@ import {
   templateListSchema,
   templateSchema,
   totalFeeSchema,
+  type VoiceSendResult,
+  type VoiceStatus,
+  voiceSendResultSchema,
+  voiceStatusSchema,
 } from './protocol/responses.js'
 import { formatChinaTime } from './protocol/time.js'
 import { type Endpoint, type RetryEvent, Transport } from './protocol/transport.js'
@@ -60,6 +64,10 @@ import {
   tplUpdateSchema,
   type UserSetRequest,
   userSetSchema,
+  type VoicePullStatusRequest,
+  type VoiceSendRequest,
+  voicePullStatusSchema,
+  voiceSendSchema,
 } from './validation/requests.js'
 import { validate } from './validation/validate.js'
 
@@ -69,6 +77,19 @@ export const YUNPIAN_HOSTS = {
 } as const
 export type YunpianRegion = keyof typeof YUNPIAN_HOSTS
 
+/**
+ * Voice verification codes live on their own host (every official SDK's `yp.voice.host`). Yunpian
+ * documents no overseas voice host, so `region: 'us'` keeps `voice.yunpian.com`; `voiceBaseUrl` overrides.
+ */
+export const YUNPIAN_VOICE_HOSTS = {
+  cn: 'https://voice.yunpian.com',
+  us: 'https://voice.yunpian.com',
+} as const satisfies Record<YunpianRegion, string>
+
+const absoluteUrl = z
+  .string()
+  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
+
 export const clientOptionsSchema = z.strictObject({
   apikey: z
     .string({ error: 'must be your 32-character Yunpian apikey' })
@@ -76,10 +97,9 @@ export const clientOptionsSchema = z.strictObject({
   region: z
     .enum(['cn', 'us'], { error: 'must be "cn" (sms.yunpian.com) or "us" (us.yunpian.com)' })
     .default('cn'),
-  baseUrl: z
-    .string()
-    .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
-    .optional(),
+  baseUrl: absoluteUrl.optional(),
+  /** The voice host; defaults to `baseUrl` when that is given (one fake serves both), else the region's. */
+  voiceBaseUrl: absoluteUrl.optional(),
   timeoutMs: z.number().int().min(1, 'must be a positive number of milliseconds').default(10_000),
   retries: z.number().int().min(0).max(10, 'must be an integer from 0 to 10').default(2),
   retryDelayMs: z.number().int().min(0).max(60_000).default(200),
@@ -137,6 +157,8 @@ const ENDPOINTS = {
   tplDel: endpoint('tpl/del', 'send'),
   signAdd: endpoint('sign/add', 'send'),
   signGet: endpoint('sign/get', 'read'),
+  voiceSend: endpoint('voice/send', 'send'),
+  voicePullStatus: endpoint('voice/pull_status', 'drain'),
 }
 
 const flag = (value: boolean | undefined) => (value === undefined ? undefined : String(value))
@@ -151,41 +173,49 @@ export class YunpianClient {
   readonly user: UserApi
   readonly tpl: TplApi
   readonly sign: SignApi
+  /** Voice verification codes, on the voice host (`voiceBaseUrl`). */
+  readonly voice: VoiceApi
   readonly region: YunpianRegion
   readonly baseUrl: string
+  readonly voiceBaseUrl: string
   readonly #transport: Transport
+  readonly #voiceTransport: Transport
 
   constructor(options: YunpianClientOptions) {
     const o = validate('YunpianClient options', clientOptionsSchema, options)
     this.region = o.region
     this.baseUrl = o.baseUrl ?? YUNPIAN_HOSTS[o.region]
-    this.#transport = new Transport({
-      baseUrl: this.baseUrl,
+    this.voiceBaseUrl = o.voiceBaseUrl ?? o.baseUrl ?? YUNPIAN_VOICE_HOSTS[o.region]
+    const transportOptions = {
       apikey: o.apikey,
       timeoutMs: o.timeoutMs,
       retries: o.retries,
       retryDelayMs: o.retryDelayMs,
       connections: o.connections,
       onRetry: o.onRetry,
-    })
+    }
+    this.#transport = new Transport({ baseUrl: this.baseUrl, ...transportOptions })
+    // A pool opens no connection until its first call: nothing is spent on voice by those who never use it.
+    this.#voiceTransport = new Transport({ baseUrl: this.voiceBaseUrl, ...transportOptions })
     this.sms = new SmsApi(this.#transport, o.onCountMismatch)
     this.user = new UserApi(this.#transport)
     this.tpl = new TplApi(this.#transport)
     this.sign = new SignApi(this.#transport)
+    this.voice = new VoiceApi(this.#voiceTransport)
   }
 
-  /** Ends the connection pool after in-flight calls finish. */
-  close(): Promise<void> {
-    return this.#transport.close()
+  /** Ends the connection pools after in-flight calls finish. */
+  async close(): Promise<void> {
+    await Promise.all([this.#transport.close(), this.#voiceTransport.close()])
   }
 
   /** What `console.log(client)` shows: never the key. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `YunpianClient { region: '${this.region}', baseUrl: '${this.baseUrl}' }`
+    return `YunpianClient { region: '${this.region}', baseUrl: '${this.baseUrl}', voiceBaseUrl: '${this.voiceBaseUrl}' }`
   }
 
-  toJSON(): { region: YunpianRegion; baseUrl: string } {
-    return { region: this.region, baseUrl: this.baseUrl }
+  toJSON(): { region: YunpianRegion; baseUrl: string; voiceBaseUrl: string } {
+    return { region: this.region, baseUrl: this.baseUrl, voiceBaseUrl: this.voiceBaseUrl }
   }
 }
 
@@ -549,5 +579,44 @@ export class SignApi {
       options?.signal,
     )
     return parseAnswer(ENDPOINTS.signGet, signListSchema, body)
+  }
+}
+
+/**
+ * Yunpian's voice verification code (`/v2/voice/*` on the voice host): a call that reads the code out,
+ * for numbers that do not receive SMS. Mainland numbers and landlines only.
+ */
+export class VoiceApi {
+  readonly #transport: Transport
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /** Calls `mobile` and reads out `code` (4 to 6 digits). Never retried once a byte may have been sent. */
+  async send(request: VoiceSendRequest, options?: CallOptions): Promise<VoiceSendResult> {
+    const r = validate('voice.send', voiceSendSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.voiceSend,
+      {
+        mobile: r.mobile,
+        code: r.code,
+        callback_url: r.callbackUrl,
+        display_num: r.displayNum,
+      },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.voiceSend, voiceSendResultSchema, body)
+  }
+
+  /** Call reports not yet fetched (`type` 1: voice codes, the default); deleted by Yunpian once returned. */
+  async pullStatus(request?: VoicePullStatusRequest, options?: CallOptions): Promise<VoiceStatus[]> {
+    const r = validate('voice.pullStatus', voicePullStatusSchema, request)
+    const body = await this.#transport.call(
+      ENDPOINTS.voicePullStatus,
+      { page_size: pageSizeField(r.pageSize), type: r.type === undefined ? undefined : String(r.type) },
+      options?.signal,
+    )
+    return parseAnswer(ENDPOINTS.voicePullStatus, z.array(voiceStatusSchema), body)
   }
 }

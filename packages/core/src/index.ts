@@ -6,7 +6,9 @@ export {
   SmsApi,
   TplApi,
   UserApi,
+  VoiceApi,
   YUNPIAN_HOSTS,
+  YUNPIAN_VOICE_HOSTS,
   YunpianClient,
   type YunpianClientOptions,
   type YunpianRegion,
@@ -35,6 +37,8 @@ export type {
   SignRecord,
   Template,
   TotalFee,
+  VoiceSendResult,
+  VoiceStatus,
 } from './protocol/responses.js'
 export { formatChinaTime, parseChinaTime } from './protocol/time.js'
 export type { RetryEvent } from './protocol/transport.js'
@@ -76,4 +80,6 @@ export type {
   TplSingleSendRequest,
   TplUpdateRequest,
   UserSetRequest,
+  VoicePullStatusRequest,
+  VoiceSendRequest,
 } from './validation/requests.js'

@@ -8,6 +8,7 @@ import { smsQueryEndpoints } from './endpoints/sms-query.js'
 import { smsSendEndpoints } from './endpoints/sms-send.js'
 import { tplEndpoints } from './endpoints/tpl.js'
 import { userEndpoints } from './endpoints/user.js'
+import { voiceEndpoints } from './endpoints/voice.js'
 import { ApiFailure, fail, required } from './failure.js'
 import { Faults, seededRandom } from './faults.js'
 import { stringifyWithBigInts } from './json.js'
@@ -65,6 +66,7 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     messages: [],
     pendingStatus: [],
     pendingReplies: [],
+    pendingVoiceStatus: [],
     replies: [],
     account: {
       nick: 'fake',
@@ -83,6 +85,7 @@ export async function startFakeYunpian(options: FakeYunpianOptions = {}): Promis
     ...userEndpoints(state),
     ...tplEndpoints(state),
     ...signEndpoints(state),
+    ...voiceEndpoints(state),
   }
 
   const sockets = new Set<Socket>()

@@ -16,6 +16,16 @@ export interface StatusRecord {
   report_status: 'SUCCESS' | 'FAIL'
 }
 
+export interface VoiceStatusRecord {
+  sid: string
+  uid: string | null
+  user_receive_time: string
+  duration: number
+  error_msg: string
+  mobile: string
+  report_status: 'SUCCESS' | 'FAIL'
+}
+
 export interface SignEntry {
   sign: string
   status: 'CHECKING' | 'SUCCESS' | 'FAIL'
@@ -50,6 +60,8 @@ export interface FakeState {
   readonly messages: OutboxMessage[]
   readonly pendingStatus: StatusRecord[]
   readonly pendingReplies: Record<string, string>[]
+  /** Voice call reports not yet pulled (`voice/pull_status`). */
+  readonly pendingVoiceStatus: VoiceStatusRecord[]
   /** Every reply ever received, for `get_reply` (the pull queue forgets what it returned). */
   readonly replies: Record<string, string>[]
   readonly account: Account

@@ -168,3 +168,16 @@ describe('the fake answers the official SDKs’ exact bytes', () => {
     expect((await post(f, 'sms/get_total_fee', `date=2024-01-02&apikey=${K}`)).json.total_count).toBe(0)
   })
 })
+
+describe('voice, as the official SDKs call it', () => {
+  it('voice/send (VoiceApi.send): {count, fee, sid} with a 32-hex sid; pull_status type 1', async () => {
+    const f = await fake()
+    const { status, json } = await post(f, 'voice/send', `mobile=13800138000&code=1234&apikey=${K}`)
+    expect(status).toBe(200)
+    expect(json).toMatchObject({ count: 1, fee: 0.05, sid: expect.stringMatching(/^[0-9a-f]{32}$/) })
+    const reports = await post(f, 'voice/pull_status', `page_size=20&type=1&apikey=${K}`)
+    expect(reports.json).toMatchObject([{ sid: json.sid, mobile: '13800138000', report_status: 'SUCCESS' }])
+    const international = await post(f, 'voice/send', `mobile=%2B447400123456&code=1234&apikey=${K}`)
+    expect([international.status, international.json.code]).toEqual([400, 20])
+  })
+})

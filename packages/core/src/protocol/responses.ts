@@ -233,6 +233,45 @@ export const signListSchema = z
   .transform((r) => ({ total: r.total, signs: r.sign }))
 export type SignList = z.output<typeof signListSchema>
 
+/** `voice/send`: `sid` is a string at Yunpian (yunpian-java-sdk VoiceSend), `count` a number or string. */
+export const voiceSendResultSchema = z
+  .object({
+    count: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+    fee: money,
+    sid: z.union([z.string().min(1), z.number().int()]).transform(String),
+  })
+  .transform((r) => ({ count: r.count, fee: r.fee, sid: r.sid }))
+export type VoiceSendResult = z.output<typeof voiceSendResultSchema>
+
+/** One `voice/pull_status` record (yunpian-java-sdk VoiceStatus). */
+export const voiceStatusSchema = z
+  .object({
+    sid: z.union([z.string().min(1), z.number().int()]).transform(String),
+    uid: nullableString,
+    user_receive_time: nullableString,
+    duration: z
+      .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+      .nullable()
+      .optional()
+      .transform((v) => v ?? null),
+    error_msg: nullableString,
+    mobile: z.string(),
+    report_status: z.string(),
+  })
+  .transform((s) => ({
+    sid: s.sid,
+    uid: s.uid,
+    mobile: s.mobile,
+    /** `SUCCESS` when the call was answered. */
+    reportStatus: s.report_status,
+    delivered: s.report_status === 'SUCCESS',
+    userReceiveTime: s.user_receive_time,
+    /** Seconds the call lasted. */
+    duration: s.duration,
+    errorMsg: s.error_msg,
+  }))
+export type VoiceStatus = z.output<typeof voiceStatusSchema>
+
 /**
  * Yunpian's failure envelope (HTTP 400). `msg` may be null (code 33). A `code` written as a string
  * (`"code":"33"`) is read as the number, as yunpian-java-sdk (`Double.parseDouble`), yunpian-python-sdk

@@ -266,3 +266,35 @@ export const signGetSchema = z
   })
   .default({})
 export type SignGetRequest = z.input<typeof signGetSchema>
+
+/**
+ * `voice/send`: "接收的手机号、固话（需加区号）" (the Java SDK's docs): a mainland mobile or a landline
+ * with its area code. Yunpian documents no international voice codes.
+ */
+export const voiceSendSchema = z.strictObject({
+  mobile: z
+    .string({ error: 'must be a string: a mainland mobile (13800138000) or a landline with its area code' })
+    .refine(
+      (v) => /^1[3-9]\d{9}$/.test(v) || /^0\d{9,11}$/.test(v),
+      'must be a mainland mobile (13800138000) or a landline with its area code (01088880000); voice codes reach no international numbers',
+    ),
+  code: z.string({ error: 'must be a string of 4 to 6 digits' }).regex(/^\d{4,6}$/, 'must be 4 to 6 digits'),
+  callbackUrl: callbackUrlSchema.optional(),
+  /** The caller id to show; Yunpian must have registered it. */
+  displayNum: z
+    .string({ error: 'must be a string of digits' })
+    .regex(/^\d{5,20}$/, 'must be 5 to 20 digits')
+    .optional(),
+})
+export type VoiceSendRequest = z.input<typeof voiceSendSchema>
+
+export const voicePullStatusSchema = z
+  .strictObject({
+    pageSize: pageSize.optional(),
+    /** 1: voice codes (Yunpian's default), 2: voice notifications. */
+    type: z
+      .union([z.literal(1), z.literal(2)], { error: 'must be 1 (voice codes) or 2 (notifications)' })
+      .optional(),
+  })
+  .default({})
+export type VoicePullStatusRequest = z.input<typeof voicePullStatusSchema>

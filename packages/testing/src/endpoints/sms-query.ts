@@ -44,7 +44,9 @@ export function smsQueryEndpoints(state: FakeState): EndpointGroup {
     'sms/get_total_fee'(fields) {
       const date = required(fields, 'date')
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) fail(2, '请求参数格式错误', 'date 格式为 yyyy-MM-dd')
-      const sent = state.messages.filter((m) => chinaTime(m.sentAt).startsWith(date))
+      const sent = state.messages.filter(
+        (m) => m.endpoint.startsWith('sms/') && chinaTime(m.sentAt).startsWith(date),
+      )
       return {
         total_count: sent.reduce((n, m) => n + m.count, 0),
         total_fee: Math.round(sent.reduce((n, m) => n + m.fee, 0) * 1000) / 1000,
@@ -65,6 +67,7 @@ export function smsQueryEndpoints(state: FakeState): EndpointGroup {
       return state.messages
         .filter(
           (m) =>
+            m.endpoint.startsWith('sms/') &&
             m.sentAt >= start &&
             m.sentAt < end + 1000 &&
             wanted(m) &&
