@@ -62,7 +62,6 @@ export function describeOtpAttacks(name: string, start: StartApp): void {
           dedupe: new MemoryDedupeStore(),
           onStatus: () => undefined,
           onReply: () => undefined,
-          ackWithinMs: 2_000,
         },
       })
       opened.push(running)
