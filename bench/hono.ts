@@ -29,9 +29,13 @@ export async function benchHono(): Promise<BenchResult[]> {
     await services.client.sms.singleSend({ mobile, text: BARE_TEXT })
     return c.json({ status: 'sent' }, 202)
   })
+  bare.post('/hello', async (c) => {
+    await c.req.json()
+    return c.json({ status: 'sent' }, 202)
+  })
   const [a, b] = await Promise.all([listen(ours), listen(bare)])
   try {
-    return [await compareRoutes('Hono', a, b)]
+    return await compareRoutes('Hono', a, b)
   } finally {
     await a.close()
     await b.close()
