@@ -1,137 +1,38 @@
 import {
-  MemoryDedupeStore,
   MemoryOtpStore,
   MemoryThrottleStore,
-  OtpService,
-  type OtpServiceOptions,
-  type ReplyRecord,
-  type StatusReport,
   type ThrottleStore,
   ThrottleStoreError,
-  YunpianClient,
 } from '@yunpian-kit/core'
-import {
-  type FakeYunpian,
-  type FakeYunpianOptions,
-  replySignature,
-  startFakeYunpian,
-} from '@yunpian-kit/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { replySignature } from '@yunpian-kit/testing'
+import { describe, expect, it } from 'vitest'
 import { describeOtpAttacks } from './attacks.js'
+import {
+  contractApps,
+  expectProblem,
+  FORM as form,
+  SECRET,
+  SG,
+  type StartApp,
+  statusBody,
+  UK,
+} from './harness.js'
+import { type ContractFeatures, describeParity } from './parity.js'
 
-/** What every adapter is started with; it mounts the OTP routes at `prefix` and the webhook at `webhook.path`. */
-export interface AdapterSetup {
-  client: YunpianClient
-  otp: OtpService
-  prefix: string
-  onVerified: (mobile: string) => void | Promise<void>
-  webhook: {
-    path: string
-    secret: string
-    apikey: string
-    dedupe: MemoryDedupeStore
-    onStatus: (reports: StatusReport[]) => void | Promise<void>
-    onReply: (reply: ReplyRecord) => void | Promise<void>
-  }
-}
-
-export interface RunningApp {
-  /** `http://127.0.0.1:PORT`: the suite speaks real HTTP to it. */
-  url: string
-  close(): Promise<void>
-}
-
-export type StartApp = (setup: AdapterSetup) => Promise<RunningApp>
-
-const UK = '+447400123456'
-const SG = '+6591234567'
-const SECRET = 'webhook-secret-0123456789abcdef'
-
-interface Scenario {
-  fake?: FakeYunpianOptions
-  otp?: Partial<OtpServiceOptions>
-  onStatus?: AdapterSetup['webhook']['onStatus']
-}
+export type { AdapterSetup, AppParser, AppRouteLimit, RunningApp, StartApp } from './harness.js'
+export type { ContractFeatures } from './parity.js'
 
 /**
- * Every row of `shared/adapter-contract.md`, over real HTTP, against the fake Yunpian. Each adapter runs
+ * Every row of the adapter contract, over real HTTP, against the fake Yunpian. Each adapter runs
  * it unchanged: Express, Fastify, NestJS on both platforms.
  */
-export function describeAdapterContract(name: string, start: StartApp): void {
+export function describeAdapterContract(
+  name: string,
+  start: StartApp,
+  features: ContractFeatures = {},
+): void {
   describe(`adapter contract: ${name}`, () => {
-    const opened: { close(): Promise<void> }[] = []
-    afterEach(async () => {
-      for (const x of opened.splice(0).reverse()) await x.close()
-    })
-
-    async function app(scenario: Scenario = {}) {
-      const fake: FakeYunpian = await startFakeYunpian({ ...scenario.fake })
-      const client = new YunpianClient({
-        apikey: fake.apikey,
-        baseUrl: fake.url,
-        retries: 0,
-        timeoutMs: 1_000,
-      })
-      opened.push(fake, client)
-      const verified: string[] = []
-      const statuses: StatusReport[] = []
-      const replies: ReplyRecord[] = []
-      const otp = new OtpService({
-        client,
-        secret: 'contract-secret-contract-secret-contract',
-        message: ({ code }) => `【Acme】Your code is ${code}.`,
-        countries: ['GB', 'SG'],
-        beforeSend: ({ captchaToken }) => captchaToken !== 'bot',
-        throttle: new MemoryThrottleStore(),
-        codes: new MemoryOtpStore(),
-        ...scenario.otp,
-      })
-      const running = await start({
-        client,
-        otp,
-        prefix: '/otp',
-        onVerified: (mobile) => void verified.push(mobile),
-        webhook: {
-          path: '/yunpian/reports',
-          secret: SECRET,
-          apikey: fake.apikey,
-          dedupe: new MemoryDedupeStore(),
-          onStatus: scenario.onStatus ?? ((r) => void statuses.push(...r)),
-          onReply: (r) => void replies.push(r),
-        },
-      })
-      opened.push(running)
-      const post = async (path: string, body: unknown, type = 'application/json') => {
-        const response = await fetch(`${running.url}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': type },
-          body: typeof body === 'string' ? body : JSON.stringify(body),
-        })
-        const text = await response.text()
-        let parsed: Record<string, unknown> = {}
-        try {
-          parsed = JSON.parse(text)
-        } catch {}
-        return { status: response.status, headers: response.headers, text, body: parsed }
-      }
-      return { fake, client, otp, verified, statuses, replies, post, url: running.url }
-    }
-
-    const expectProblem = (
-      r: { status: number; headers: Headers; body: Record<string, unknown> },
-      status: number,
-      code: string,
-    ) => {
-      expect(r.status).toBe(status)
-      expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-      expect(r.body).toMatchObject({
-        status,
-        code,
-        type: expect.any(String),
-        title: expect.any(String),
-        detail: expect.any(String),
-      })
-    }
+    const app = contractApps(start)
 
     describe('POST /otp/send and /otp/verify', () => {
       it('sends a code (202) and verifies it (200), then runs onVerified', async () => {
@@ -271,12 +172,6 @@ export function describeAdapterContract(name: string, start: StartApp): void {
     })
 
     describe('POST /yunpian/reports/{secret}', () => {
-      const statusBody = (sid: string) =>
-        `sms_status=${encodeURIComponent(
-          `[{"sid":${sid},"uid":null,"user_receive_time":"2024-05-06 07:08:09","error_msg":"DELIVRD","mobile":"13800138000","report_status":"SUCCESS"}]`,
-        )}`
-      const form = 'application/x-www-form-urlencoded'
-
       it('404 for a wrong or missing secret', async () => {
         const a = await app()
         expect(
@@ -362,6 +257,7 @@ export function describeAdapterContract(name: string, start: StartApp): void {
         expect(a.statuses.map((s) => s.sid)).toEqual([sent.sid])
       })
     })
+    describeParity(app, features)
   })
   describeOtpAttacks(name, start)
 }

@@ -8,28 +8,20 @@ import {
   isYunpianClient,
   MemoryDedupeStore,
   notFound,
-  OTP_BODY_LIMIT,
   type OtpService,
-  problem,
   problemFor,
   type ReplyRecord,
   type ReportEvent,
   type ReportQueue,
+  readOtpBody,
+  readPushBody,
   type StatusReport,
-  tooLarge,
-  WEBHOOK_BODY_LIMIT,
   webhookSecretMatches,
   writeAnswer,
   type YunpianClient,
   YunpianError,
 } from '@yunpian-kit/core'
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-  Router,
-} from 'express'
+import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express'
 
 /** What `yunpian()` puts on every request. */
 export interface YunpianLocals {
@@ -91,42 +83,31 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
       )
     return otp
   }
-  // Parsers on the routes, not router-wide: nothing else in this router reads a body.
-  const body = [
-    express.json({ limit: OTP_BODY_LIMIT }),
-    express.urlencoded({ extended: false, limit: OTP_BODY_LIMIT }),
-  ]
+  // The routes read their own bodies (bounded while read), or take what an app-wide parser left.
   const router = Router()
-  router.post('/send', body, async (req: Request, res: Response) => {
+  router.post('/send', async (req: Request, res: Response) => {
+    const read = await readOtpBody(req)
+    if (!read.ok) return writeAnswer(res, read.answer)
     const clientKey = options.clientKey?.(req) ?? clientKeyFromAddress(req.ip)
     writeAnswer(
       res,
-      await answerOtpSend(otpOf(req), req.body, clientKey, { purpose: options.purpose, report }),
+      await answerOtpSend(otpOf(req), read.body, clientKey, { purpose: options.purpose, report }),
     )
   })
-  router.post('/verify', body, async (req: Request, res: Response) => {
+  router.post('/verify', async (req: Request, res: Response) => {
+    const read = await readOtpBody(req)
+    if (!read.ok) return writeAnswer(res, read.answer)
     const clientKey = options.clientKey?.(req) ?? clientKeyFromAddress(req.ip)
     writeAnswer(
       res,
-      await answerOtpVerify(otpOf(req), req.body, clientKey, {
+      await answerOtpVerify(otpOf(req), read.body, clientKey, {
         purpose: options.purpose,
         report,
         onVerified: options.onVerified && ((mobile) => options.onVerified?.(mobile, req)),
       }),
     )
   })
-  router.use(bodyErrors)
   return router
-}
-
-/** body-parser's own errors (bad JSON, too large) as the contract's problem documents. */
-const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-  const type = (error as { type?: string }).type
-  if (type === 'entity.too.large') return writeAnswer(res, tooLarge(OTP_BODY_LIMIT))
-  if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return writeAnswer(res, problem(400, 'invalid_request', 'The body is not valid JSON or form data.'))
-  }
-  next(error)
 }
 
 export interface ReportsWebhookOptions {
@@ -161,22 +142,14 @@ export function reportsWebhook(options: ReportsWebhookOptions): Router {
   const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
   const router = Router()
   const handle: RequestHandler = async (req, res) => {
+    // The secret first: a stranger's request is answered before a byte of its body is read.
     if (!webhookSecretMatches(options.secret, String(req.params.secret ?? '')))
       return writeAnswer(res, notFound())
-    if (Number(req.headers['content-length'] ?? 0) > WEBHOOK_BODY_LIMIT) {
-      res.set('connection', 'close')
-      return writeAnswer(res, tooLarge(WEBHOOK_BODY_LIMIT))
-    }
-    // An app-wide body parser may have read the body already; otherwise read it here, bounded.
-    const body =
-      req.readableEnded && req.body && typeof req.body === 'object' ? req.body : await readBounded(req)
-    if (body === undefined) {
-      res.set('connection', 'close')
-      return writeAnswer(res, tooLarge(WEBHOOK_BODY_LIMIT))
-    }
+    const read = await readPushBody(req)
+    if (!read.ok) return writeAnswer(res, read.answer)
     writeAnswer(
       res,
-      await answerPush(body, {
+      await answerPush(read.body, {
         secret: options.secret,
         dedupe,
         apikey: options.apikey,
@@ -191,24 +164,6 @@ export function reportsWebhook(options: ReportsWebhookOptions): Router {
   router.post('/:secret', handle)
   router.post('/', (_req, res) => writeAnswer(res, notFound()))
   return router
-}
-
-/** The raw body as text, or undefined once it passes the webhook's limit. */
-function readBounded(req: Request): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > WEBHOOK_BODY_LIMIT) {
-        req.removeAllListeners('data')
-        req.resume()
-        resolve(undefined)
-      } else chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
 }
 
 /** Renders this toolkit's errors as problem documents; other errors go on to your handlers. */

@@ -15,17 +15,20 @@ import {
   otpSendBodySchema,
   otpVerifyBodySchema,
   problem,
+  problemFor,
+  pushBodyOf,
   type ReplyRecord,
   type ReportEvent,
   type ReportQueue,
   type StatusReport,
-  tooLarge,
+  tooLargeUnread,
   WEBHOOK_BODY_LIMIT,
   webhookSecretMatches,
   YunpianClient,
   type YunpianClientOptions,
+  YunpianError,
 } from '@yunpian-kit/core'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { z } from 'zod'
 
@@ -71,6 +74,12 @@ export interface YunpianPluginOptions {
         onEvent?: (event: ReportEvent) => void
       }
     | false
+  /**
+   * Render this toolkit's errors thrown in your own routes (an `app.yunpian.otp.send()` in a login
+   * handler) as the contract's problem documents, leaving every other error to Fastify (default `true`).
+   * Applies to routes declared after the plugin is registered that have no `errorHandler` of their own.
+   */
+  problemHandler?: boolean
 }
 
 function fail(option: string, message: string): never {
@@ -81,17 +90,40 @@ function reply(res: FastifyReply, answer: HttpAnswer): FastifyReply {
   return res.code(answer.status).headers(answer.headers).send(answer.body)
 }
 
-/** Fastify's own 400/413/415 errors on these routes, as the contract's problem documents. */
-function problemErrors(error: FastifyError, _request: FastifyRequest, res: FastifyReply): FastifyReply {
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply(res, tooLarge(WEBHOOK_BODY_LIMIT))
-  if ((error.statusCode ?? 500) < 500) {
-    return reply(
-      res,
-      problem(error.statusCode ?? 400, 'invalid_request', 'The body is not valid JSON or form data.'),
-    )
-  }
-  throw error
+/** Provider and infrastructure errors go to the request's logger (with its id); never to the client. */
+function reportTo(request: FastifyRequest): (error: unknown) => void {
+  return (error) => request.log.error({ err: error }, '@yunpian-kit/fastify: request failed')
 }
+
+/** Fastify's own 400/413/415 errors on a scope's routes, as the contract's problem documents. */
+function problemErrors(limit: number) {
+  return (error: FastifyError, _request: FastifyRequest, res: FastifyReply): FastifyReply => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply(res, tooLargeUnread(limit))
+    if ((error.statusCode ?? 500) < 500) return reply(res, notJsonOrForm())
+    throw error
+  }
+}
+
+const notJsonOrForm = () => problem(400, 'invalid_request', 'The body is not valid JSON or form data.')
+
+/**
+ * The scope's parser for `type`, replacing one the app registered before the plugin (its
+ * `@fastify/formbody`, a catch-all): these routes read bodies the contract's way whatever the app mounted.
+ */
+function ownParser(
+  scope: FastifyInstance,
+  type: string,
+  bodyLimit: number,
+  parse: (body: string) => unknown,
+): void {
+  if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type)
+  scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit }, (_request, body, done) =>
+    done(null, parse(body as string)),
+  )
+}
+
+/** Validation is the core's (the same 400 everywhere); the schemas document. No coercion of types. */
+const noValidation = () => () => true
 
 /** Body schemas derived from the core's zod schemas: written once, validated by Fastify. */
 const sendBody = z.toJSONSchema(otpSendBodySchema, { target: 'draft-7' })
@@ -128,52 +160,53 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
     fail('webhook.apikey', 'is required with onReply, to check reply signatures')
 
   fastify.decorate('yunpian', { client, otp })
-  const report = (error: unknown) => fastify.log.error({ err: error }, '@yunpian-kit/fastify')
+  if (options.problemHandler !== false) {
+    // This toolkit's errors thrown in the app's routes (declared after the plugin) become problem
+    // documents; every other error goes on to the scope's handler. A route's own errorHandler wins.
+    fastify.addHook('onRoute', (route: RouteOptions) => {
+      route.errorHandler ??= renderToolkitErrors
+    })
+  }
 
   const routes = options.routes ?? {}
   if (routes) {
     await fastify.register(
       async (scope) => {
-        scope.setErrorHandler(problemErrors)
-        scope.addContentTypeParser(
-          'application/x-www-form-urlencoded',
-          { parseAs: 'string', bodyLimit: OTP_BODY_LIMIT },
-          (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+        scope.setErrorHandler(problemErrors(OTP_BODY_LIMIT))
+        ownParser(scope, 'application/x-www-form-urlencoded', OTP_BODY_LIMIT, (body) =>
+          Object.fromEntries(new URLSearchParams(body)),
         )
-        // attachValidation: a body that fails the schema still reaches the core, which answers the
-        // contract's 400 with the same errors as every other adapter.
+        // Any other type gives no fields: the core's 400 names what is missing, as on every adapter.
+        ownParser(scope, '*', OTP_BODY_LIMIT, () => undefined)
+        const common = { bodyLimit: OTP_BODY_LIMIT, validatorCompiler: noValidation }
         scope.post(
           '/send',
-          {
-            bodyLimit: OTP_BODY_LIMIT,
-            attachValidation: true,
-            schema: { body: sendBody, response: { 202: sentResponse } },
-          },
+          { ...common, schema: { body: sendBody, response: { 202: sentResponse } } },
           async (request, res) => {
             const clientKey = routes.clientKey?.(request) ?? clientKeyFromAddress(request.ip)
             return reply(
               res,
-              await answerOtpSend(otp, request.body, clientKey, { purpose: routes.purpose, report }),
+              await answerOtpSend(otp, request.body, clientKey, {
+                purpose: routes.purpose,
+                report: reportTo(request),
+              }),
             )
           },
         )
-        scope.post(
-          '/verify',
-          { bodyLimit: OTP_BODY_LIMIT, attachValidation: true, schema: { body: verifyBody } },
-          async (request, res) =>
-            reply(
-              res,
-              await answerOtpVerify(
-                otp,
-                request.body,
-                routes.clientKey?.(request) ?? clientKeyFromAddress(request.ip),
-                {
-                  purpose: routes.purpose,
-                  report,
-                  onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, request)),
-                },
-              ),
+        scope.post('/verify', { ...common, schema: { body: verifyBody } }, async (request, res) =>
+          reply(
+            res,
+            await answerOtpVerify(
+              otp,
+              request.body,
+              routes.clientKey?.(request) ?? clientKeyFromAddress(request.ip),
+              {
+                purpose: routes.purpose,
+                report: reportTo(request),
+                onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, request)),
+              },
             ),
+          ),
         )
       },
       { prefix: routes.prefix ?? '/otp' },
@@ -184,40 +217,51 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
     const dedupe = webhook.dedupe ?? new MemoryDedupeStore()
     await fastify.register(
       async (scope) => {
-        scope.setErrorHandler(problemErrors)
-        // Its own parser, scoped to this route: the raw form body as a string, bounded.
+        scope.setErrorHandler(problemErrors(WEBHOOK_BODY_LIMIT))
+        // Its own parser for every type, scoped to this route: the raw body as a string, bounded while
+        // read, whatever parsers the app registered.
+        scope.removeAllContentTypeParsers()
         scope.addContentTypeParser(
-          'application/x-www-form-urlencoded',
+          '*',
           { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT },
           (_request, body, done) => done(null, body),
         )
-        scope.post('/:secret', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, res) => {
-          const { secret } = request.params as { secret?: string }
-          if (!webhookSecretMatches(webhook.secret, secret)) return reply(res, notFound())
-          return reply(
-            res,
-            await answerPush(
-              typeof request.body === 'string'
-                ? request.body
-                : ((request.body ?? {}) as Record<string, unknown>),
-              {
+        scope.post(
+          '/:secret',
+          {
+            bodyLimit: WEBHOOK_BODY_LIMIT,
+            // The secret before the body: a stranger's request is answered before a byte of it is read.
+            onRequest: async (request, res) => {
+              const { secret } = request.params as { secret?: string }
+              if (!webhookSecretMatches(webhook.secret, secret)) return reply(res, notFound())
+            },
+          },
+          async (request, res) =>
+            reply(
+              res,
+              await answerPush(pushBodyOf(request.body), {
                 secret: webhook.secret,
                 dedupe,
                 apikey: replyApikey,
                 queue: webhook.queue,
                 onEvent: webhook.onEvent,
-                report,
+                report: reportTo(request),
                 onStatus: webhook.onStatus && ((reports) => webhook.onStatus?.(reports, request)),
                 onReply: webhook.onReply && ((r) => webhook.onReply?.(r, request)),
-              },
+              }),
             ),
-          )
-        })
+        )
         scope.post('/', async (_request, res) => reply(res, notFound()))
       },
       { prefix: webhook.path ?? '/yunpian/reports' },
     )
   }
+}
+
+/** Renders this toolkit's errors as problem documents; rethrows every other error to the scope's handler. */
+function renderToolkitErrors(error: unknown, request: FastifyRequest, res: FastifyReply): FastifyReply {
+  if (!(error instanceof YunpianError)) throw error
+  return reply(res, problemFor(error, reportTo(request)))
 }
 
 /** `app.register(yunpianPlugin, { client, otp, routes, webhook })`. */

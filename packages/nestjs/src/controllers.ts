@@ -1,4 +1,4 @@
-import { Controller, Inject, Logger, Param, Post, Req, Res, type Type } from '@nestjs/common'
+import { Controller, Inject, Param, Post, Req, Res, type Type } from '@nestjs/common'
 import {
   answerOtpSend,
   answerOtpVerify,
@@ -6,17 +6,17 @@ import {
   type DedupeStore,
   notFound,
   OtpService,
-  tooLarge,
-  WEBHOOK_BODY_LIMIT,
+  pushBodyOf,
   webhookSecretMatches,
   YunpianClient,
 } from '@yunpian-kit/core'
-import { bodyOf, clientKeyOf, headerOf, write } from './http.js'
-import { YUNPIAN_DEDUPE_STORE, YUNPIAN_MODULE_OPTIONS, type YunpianModuleOptions } from './options.js'
-
-const logger = new Logger('YunpianModule')
-/** Provider and infrastructure errors go to Nest's logger; their detail never reaches the client. */
-const report = (error: unknown) => logger.error(error instanceof Error ? error.message : String(error))
+import { clientKeyOf, report, write } from './http.js'
+import {
+  type PlatformRequest,
+  YUNPIAN_DEDUPE_STORE,
+  YUNPIAN_MODULE_OPTIONS,
+  type YunpianModuleOptions,
+} from './options.js'
 
 /** `POST {prefix}/send` and `/verify`. A class per prefix, since Nest reads paths from decorators. */
 export function otpController(prefix: string): Type<unknown> {
@@ -28,19 +28,19 @@ export function otpController(prefix: string): Type<unknown> {
     ) {}
 
     @Post('send')
-    async send(@Req() req: unknown, @Res() res: unknown): Promise<void> {
+    async send(@Req() req: PlatformRequest, @Res() res: unknown): Promise<void> {
       const routes = this.options.routes ?? {}
       const clientKey = routes.clientKey?.(req) ?? clientKeyOf(req)
-      write(res, await answerOtpSend(this.otp, bodyOf(req), clientKey, { purpose: routes.purpose, report }))
+      write(res, await answerOtpSend(this.otp, req.body, clientKey, { purpose: routes.purpose, report }))
     }
 
     @Post('verify')
-    async verify(@Req() req: unknown, @Res() res: unknown): Promise<void> {
+    async verify(@Req() req: PlatformRequest, @Res() res: unknown): Promise<void> {
       const routes = this.options.routes ?? {}
       const clientKey = routes.clientKey?.(req) ?? clientKeyOf(req)
       write(
         res,
-        await answerOtpVerify(this.otp, bodyOf(req), clientKey, {
+        await answerOtpVerify(this.otp, req.body, clientKey, {
           purpose: routes.purpose,
           report,
           onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, req)),
@@ -62,18 +62,20 @@ export function webhookController(path: string): Type<unknown> {
     ) {}
 
     @Post(':secret')
-    async push(@Param('secret') secret: string, @Req() req: unknown, @Res() res: unknown): Promise<void> {
+    async push(
+      @Param('secret') secret: string,
+      @Req() req: PlatformRequest,
+      @Res() res: unknown,
+    ): Promise<void> {
       const webhook = this.options.webhook
+      // Checked before the body was read too (YunpianBodies); here it guards the handler itself.
       if (!webhook || !webhookSecretMatches(webhook.secret, secret)) return write(res, notFound())
-      if (Number(headerOf(req, 'content-length') ?? 0) > WEBHOOK_BODY_LIMIT)
-        return write(res, tooLarge(WEBHOOK_BODY_LIMIT))
-      const body = bodyOf(req)
       const apikey =
         webhook.apikey ??
         (this.options.client === this.client ? undefined : (this.options.client as { apikey: string }).apikey)
       write(
         res,
-        await answerPush(typeof body === 'string' ? body : ((body ?? {}) as Record<string, unknown>), {
+        await answerPush(pushBodyOf(req.body), {
           secret: webhook.secret,
           dedupe: this.dedupe,
           apikey,

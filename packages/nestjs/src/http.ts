@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http'
+import { Logger } from '@nestjs/common'
 import { clientKeyFromAddress, type HttpAnswer, writeAnswer } from '@yunpian-kit/core'
+
+const logger = new Logger('YunpianModule')
+/** Provider and infrastructure errors go to Nest's logger; their detail never reaches the client. */
+export const report = (error: unknown): void =>
+  logger.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 
 interface FastifyReplyLike {
   code(code: number): FastifyReplyLike
@@ -20,13 +26,4 @@ export function write(res: unknown, answer: HttpAnswer): void {
 /** The platform's client address (its trust-proxy setting applies), IPv6 grouped by /64. */
 export function clientKeyOf(req: unknown): string {
   return clientKeyFromAddress((req as { ip?: string }).ip)
-}
-
-export function bodyOf(req: unknown): unknown {
-  return (req as { body?: unknown }).body
-}
-
-export function headerOf(req: unknown, name: string): string | undefined {
-  const value = (req as { headers?: Record<string, string | string[] | undefined> }).headers?.[name]
-  return Array.isArray(value) ? value[0] : value
 }

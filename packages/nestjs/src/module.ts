@@ -11,6 +11,7 @@ import {
   type ThrottleStore,
   YunpianClient,
 } from '@yunpian-kit/core'
+import { YunpianBodies } from './bodies.js'
 import { otpController, webhookController } from './controllers.js'
 import { YunpianProblemFilter } from './filter.js'
 import { OtpThrottleGuard } from './guard.js'
@@ -25,6 +26,7 @@ import {
   YUNPIAN_THROTTLE_STORE,
   type YunpianModuleExtras,
   type YunpianModuleOptions,
+  type YunpianPaths,
 } from './options.js'
 
 const providers = [
@@ -120,7 +122,11 @@ function withRoutes(definition: DynamicModule, extras: YunpianModuleExtras): Dyn
     controllers: [...(prefix ? [otpController(prefix)] : []), ...(path ? [webhookController(path)] : [])],
     providers: [
       ...(definition.providers ?? []),
-      { provide: YUNPIAN_PATHS, useValue: [prefix, path].filter(Boolean).map((p) => `/${p}`) },
+      {
+        provide: YUNPIAN_PATHS,
+        useValue: { otp: prefix && `/${prefix}`, webhook: path && `/${path}` } satisfies YunpianPaths,
+      },
+      YunpianBodies,
       { provide: APP_FILTER, useClass: YunpianProblemFilter },
     ],
   }

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import { ConfigurableModuleBuilder } from '@nestjs/common'
 import type {
   DedupeStore,
@@ -14,6 +15,20 @@ import type {
   YunpianClientOptions,
 } from '@yunpian-kit/core'
 
+/**
+ * The request as the platform hands it over: Express's `Request` on platform-express, Fastify's
+ * `FastifyRequest` on platform-fastify. Annotate a callback's parameter with your platform's type
+ * (`(mobile, req: Request) => …`) to use the rest of it.
+ */
+export interface PlatformRequest {
+  /** The client address, after the platform's trust-proxy setting. */
+  ip?: string
+  headers: IncomingHttpHeaders
+  method?: string
+  url?: string
+  body?: unknown
+}
+
 /** What `forRoot` takes, or `forRootAsync`'s factory returns. */
 export interface YunpianModuleOptions {
   /** A client, or its options (the module then creates it and closes it on shutdown). */
@@ -26,14 +41,15 @@ export interface YunpianModuleOptions {
   dedupe?: DedupeStore
   routes?: {
     purpose?: string
-    onVerified?: (mobile: string, request: unknown) => unknown
+    /** Runs after a right code, before the 200 answer, with the canonical E.164 number. */
+    onVerified?(mobile: string, request: PlatformRequest): unknown
     /** The per-client budget's key; default the platform's client address, IPv6 by /64. */
-    clientKey?: (request: unknown) => string
+    clientKey?(request: PlatformRequest): string
   }
   webhook?: {
     secret: string
-    onStatus?: (reports: StatusReport[], request: unknown) => unknown
-    onReply?: (reply: ReplyRecord, request: unknown) => unknown
+    onStatus?(reports: StatusReport[], request: PlatformRequest): unknown
+    onReply?(reply: ReplyRecord, request: PlatformRequest): unknown
     /** For reply signatures; default the client options' apikey. */
     apikey?: string
     /** A durable queue (`RedisReportQueue`): `SUCCESS` once stored there; its handlers run the reports. */
@@ -74,5 +90,9 @@ export const {
 export const YUNPIAN_THROTTLE_STORE = Symbol.for('yunpian-kit:throttle-store')
 export const YUNPIAN_OTP_STORE = Symbol.for('yunpian-kit:otp-store')
 export const YUNPIAN_DEDUPE_STORE = Symbol.for('yunpian-kit:dedupe-store')
-/** The paths the module mounted, for its problem filter. */
+/** The paths the module mounted (`/otp`, `/yunpian/reports`), for its body handling and problem filter. */
 export const YUNPIAN_PATHS = Symbol.for('yunpian-kit:paths')
+export interface YunpianPaths {
+  otp?: string
+  webhook?: string
+}

@@ -1,10 +1,46 @@
 import 'reflect-metadata'
-import { Module } from '@nestjs/common'
+import { Body, Controller, Inject, Module, Post } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
-import { type AdapterSetup, describeAdapterContract } from '@yunpian-kit/adapter-contract'
-import { YunpianModule } from '../src/index.js'
+import { type AdapterSetup, type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
+import express, { type RequestHandler } from 'express'
+import type { FastifyInstance } from 'fastify'
+import { OtpService, YunpianModule } from '../src/index.js'
+
+/** The app's own routes, as a user writes them. */
+@Controller('app')
+class AppController {
+  constructor(@Inject(OtpService) private readonly otp: OtpService) {}
+
+  @Post('login')
+  async login(@Body() body: { mobile: string }) {
+    await this.otp.send({ mobile: body.mobile, clientKey: 'app' })
+    return { ok: true }
+  }
+
+  @Post('crash')
+  crash() {
+    throw new Error('boom')
+  }
+}
+
+const expressParsers: Record<AppParser, RequestHandler> = {
+  text: express.text({ type: '*/*' }),
+  raw: express.raw({ type: '*/*' }),
+  urlencoded: express.urlencoded({ extended: false }),
+  json: express.json(),
+}
+
+/** App-wide parsers as a Nest app on Fastify adds them (on the instance, before the routes). */
+function addFastifyParser(app: FastifyInstance, kind: AppParser): void {
+  const form = 'application/x-www-form-urlencoded'
+  if (kind === 'json') return
+  if (app.hasContentTypeParser(form)) app.removeContentTypeParser(form)
+  app.addContentTypeParser(form, { parseAs: kind === 'raw' ? 'buffer' : 'string' }, (_r, body, done) =>
+    done(null, kind === 'urlencoded' ? Object.fromEntries(new URLSearchParams(body as string)) : body),
+  )
+}
 
 async function nestApp(
   setup: AdapterSetup,
@@ -27,34 +63,35 @@ async function nestApp(
             webhook: { ...options.webhook, path: setup.webhook.path },
           })
         : YunpianModule.forRootAsync({
-            useFactory: () => ({
-              client: setup.client,
-              otp: setup.otp,
-              dedupe: setup.webhook.dedupe,
-              routes: { onVerified: setup.onVerified },
-              webhook: { ...setup.webhook },
-            }),
+            useFactory: () => options,
             routes: { prefix: setup.prefix },
             webhook: { path: setup.webhook.path },
           }),
     ],
+    controllers: [AppController],
   })
   class AppModule {}
   const app = await NestFactory.create(
     AppModule,
     platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
-    {
-      logger: false,
-      abortOnError: false,
-    },
+    { logger: false, abortOnError: false },
   )
+  if (setup.appParser && platform === 'express') app.use(expressParsers[setup.appParser])
+  if (setup.appParser && platform === 'fastify') {
+    // Nest adds its JSON and form parsers at init; the app's own replaces its form parser after that.
+    await app.init()
+    addFastifyParser(app.getHttpAdapter().getInstance() as FastifyInstance, setup.appParser)
+  }
   await app.listen(0, '127.0.0.1')
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1')
   return { url, close: () => app.close() }
 }
 
-describeAdapterContract('NestJS 11 on platform-express', (setup) => nestApp(setup, 'express'))
-describeAdapterContract('NestJS 11 on platform-fastify', (setup) => nestApp(setup, 'fastify'))
-describeAdapterContract('NestJS 11, forRoot, on platform-express', (setup) =>
-  nestApp(setup, 'express', 'sync'),
+const features = { appRoutes: true }
+describeAdapterContract('NestJS 11 on platform-express', (setup) => nestApp(setup, 'express'), features)
+describeAdapterContract('NestJS 11 on platform-fastify', (setup) => nestApp(setup, 'fastify'), features)
+describeAdapterContract(
+  'NestJS 11, forRoot, on platform-express',
+  (setup) => nestApp(setup, 'express', 'sync'),
+  features,
 )

@@ -1,4 +1,15 @@
 export {
+  type BodyOutcome,
+  bodyConsumed,
+  declaredOver,
+  type NodeRequest,
+  pushBodyOf,
+  readBody,
+  readOtpBody,
+  readPushBody,
+  tooLargeUnread,
+} from './body.js'
+export {
   type HttpAnswer,
   type ProblemCode,
   problem,
