@@ -68,11 +68,25 @@ function loadProcess() {
 export async function compareRoutes(name: string, ours: BenchApp, bare: BenchApp): Promise<BenchResult[]> {
   const worker = loadProcess()
   try {
+    // This process's CPU per request (the app and the client; the fake and the load run elsewhere).
+    const cpu = {
+      hello: Number.POSITIVE_INFINITY,
+      bare: Number.POSITIVE_INFINITY,
+      ours: Number.POSITIVE_INFINITY,
+    }
+    const side = (key: keyof typeof cpu, url: string, path: string) => async () => {
+      const started = process.cpuUsage()
+      const rps = await worker.load(url, path)
+      const used = process.cpuUsage(started)
+      cpu[key] = Math.min(cpu[key], (used.user + used.system) / REQUESTS)
+      return rps
+    }
     const m = await alternate(ROUNDS, {
-      hello: () => worker.load(bare.url, '/hello'),
-      bare: () => worker.load(bare.url, '/bare'),
-      ours: () => worker.load(ours.url, '/otp/send'),
+      hello: side('hello', bare.url, '/hello'),
+      bare: side('bare', bare.url, '/bare'),
+      ours: side('ours', ours.url, '/otp/send'),
     })
+    const perRequest = `app process CPU per request: /otp/send ${Math.round(cpu.ours)} µs, bare ${Math.round(cpu.bare)} µs, hello ${Math.round(cpu.hello)} µs`
     const unit = 'req/s'
     const load = `${REQUESTS} requests, ${CONCURRENCY} at a time, from a second process`
     const hello = `${name} hello-world route (parses the body, answers 202)`
@@ -85,7 +99,7 @@ export async function compareRoutes(name: string, ours: BenchApp, bare: BenchApp
         against: `bare ${name} route calling client.sms.singleSend`,
         goal: 0.85,
         goalReason: 'ours also runs the throttle, the code store and two HMACs; the send dominates both',
-        note: load,
+        note: `${load}; ${perRequest}`,
       }),
       result({
         name: `${name}: POST /otp/send`,

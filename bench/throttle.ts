@@ -54,7 +54,7 @@ export async function benchThrottle(): Promise<BenchResult[]> {
 
 /** otp.send + otp.verify round trips against the fake (in process, rules off), beside bare singleSend. */
 export async function benchOtp(): Promise<BenchResult[]> {
-  const ROUNDS = 3_000
+  const ROUNDS = 1_500
   const fake = await startFakeYunpian({ rules: false })
   const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url })
   const huge = [{ name: 'unbounded', limit: 1e9, windowMs: 60_000 }]
