@@ -20,9 +20,13 @@ export interface RedisServer {
   stop(): Promise<void>
 }
 
-/** A real `redis-server` on loopback, with no persistence, stopped by `stop()`. */
+/**
+ * A real `redis-server` on loopback, with no persistence, stopped by `stop()`. `cluster`: a Cluster node
+ * (its bus on a free port of its own: the default, port + 10,000, is past 65,535 for high ports), with
+ * `nodeTimeoutMs` as `cluster-node-timeout`.
+ */
 export async function startRedisServer(
-  options: { port?: number; cluster?: boolean; dir?: string } = {},
+  options: { port?: number; cluster?: boolean; dir?: string; nodeTimeoutMs?: number } = {},
 ): Promise<RedisServer> {
   const port = options.port ?? (await freePort())
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ypk-redis-'))
@@ -38,7 +42,11 @@ export async function startRedisServer(
     '--dir',
     dir,
   ]
-  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`)
+  if (options.cluster) {
+    args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`)
+    args.push('--cluster-port', String(await freePort()))
+    if (options.nodeTimeoutMs) args.push('--cluster-node-timeout', String(options.nodeTimeoutMs))
+  }
   let child: ChildProcess
   try {
     child = spawn('redis-server', args, { stdio: 'ignore' })
@@ -61,7 +69,8 @@ export async function startRedisServer(
   return {
     port,
     stop: async () => {
-      if (child.exitCode === null) {
+      // Stopped twice (killed, then the cluster stops): a SIGKILLed child has a signalCode, not an exitCode.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGKILL')
         await exited
@@ -71,25 +80,75 @@ export async function startRedisServer(
   }
 }
 
-/** Three masters, slots split by `redis-cli --cluster create`, waited on until every node says ok. */
-export async function startRedisCluster(): Promise<{ ports: number[]; stop(): Promise<void> }> {
+export interface RedisCluster {
+  /** Every node, masters first as created (roles change after a failover: ask `masterOf`). */
+  ports: number[]
+  /** The port of the master that serves `key`'s slot now, as the nodes that are up see it. */
+  masterOf(key: string): Promise<number>
+  /** Kills one node with SIGKILL, as a crash would. */
+  kill(port: number): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * `masters` masters (3 by default) with `replicas` replicas each (0 by default), slots split by
+ * `redis-cli --cluster create`, waited on until every node says ok and every replica is in sync.
+ * `nodeTimeoutMs` (`cluster-node-timeout`, Redis's default 15 s) bounds how long a failover takes.
+ */
+export async function startRedisCluster(
+  options: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {},
+): Promise<RedisCluster> {
+  const masters = options.masters ?? 3
+  const replicas = options.replicas ?? 0
   const dir = mkdtempSync(join(tmpdir(), 'ypk-cluster-'))
-  const nodes = await Promise.all([0, 1, 2].map(() => startRedisServer({ cluster: true, dir })))
+  const nodes = await Promise.all(
+    Array.from({ length: masters * (1 + replicas) }, () =>
+      startRedisServer({ cluster: true, dir, nodeTimeoutMs: options.nodeTimeoutMs }),
+    ),
+  )
   const ports = nodes.map((n) => n.port)
+  const killed = new Set<number>()
+  const up = () => ports.filter((p) => !killed.has(p))
   await run('redis-cli', [
     '--cluster',
     'create',
     ...ports.map((p) => `127.0.0.1:${p}`),
     '--cluster-replicas',
-    '0',
+    String(replicas),
     '--cluster-yes',
   ])
   await waitFor(async () => {
     const states = await Promise.all(ports.map((p) => cli(p, 'CLUSTER', 'INFO')))
-    return states.every((s) => s.includes('cluster_state:ok'))
+    if (
+      !states.every(
+        (s) => s.includes('cluster_state:ok') && s.includes(`cluster_known_nodes:${ports.length}`),
+      )
+    )
+      return false
+    const roles = await Promise.all(ports.map((p) => cli(p, 'INFO', 'replication')))
+    return roles.every((r) => r.includes('role:master') || r.includes('master_link_status:up'))
   }, 'the cluster')
   return {
     ports,
+    masterOf: async (key) => {
+      const [port] = up()
+      const slot = Number((await cli(port!, 'CLUSTER', 'KEYSLOT', key)).trim())
+      for (const line of (await cli(port!, 'CLUSTER', 'NODES')).split('\n')) {
+        const [, address, flags, , , , , , ...ranges] = line.split(' ')
+        if (!flags?.split(',').includes('master') || flags.includes('fail')) continue
+        for (const range of ranges) {
+          const [from, to = from] = range.split('-').map(Number)
+          if (slot >= from! && slot <= to!) return Number(address!.split('@')[0]!.split(':')[1])
+        }
+      }
+      throw new Error(`no master serves slot ${slot} of ${key}`)
+    },
+    kill: async (port) => {
+      const index = ports.indexOf(port)
+      if (index < 0) throw new Error(`no node on port ${port}`)
+      killed.add(port)
+      await nodes[index]!.stop()
+    },
     stop: async () => {
       await Promise.all(nodes.map((n) => n.stop()))
       rmSync(dir, { recursive: true, force: true })

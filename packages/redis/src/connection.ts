@@ -35,6 +35,41 @@ function isIoredis(client: RedisClientLike): client is IoredisLike {
 }
 
 /**
+ * The slot map of a node-redis v5 cluster. node-redis reloads it only on MOVED / ASK replies, so when a
+ * master dies it keeps sending that master's slots to a node that is gone, also after a replica has taken
+ * over. ioredis reloads it on connection errors by itself.
+ */
+interface NodeRedisSlots {
+  rediscover(startWith: object): Promise<void>
+  masters: { client?: { isReady?: boolean } }[]
+}
+
+function slotsOf(client: RedisClientLike): NodeRedisSlots | undefined {
+  const slots = (client as { _slots?: Partial<NodeRedisSlots> })._slots
+  return typeof slots?.rediscover === 'function' && Array.isArray(slots.masters)
+    ? (slots as NodeRedisSlots)
+    : undefined
+}
+
+/** A failed call reloads the slot map at most this often (per client, whichever stores share it). */
+const SLOT_REFRESH_EVERY_MS = 250
+const slotsRefreshedAt = new WeakMap<NodeRedisSlots, number>()
+
+/**
+ * After a failed or timed-out call on a node-redis cluster, asks a live master for the slot map (one
+ * `CLUSTER SLOTS`), so a replica promoted by a failover is used as soon as the cluster says so. Nodes that
+ * left the map are closed by node-redis, which ends the calls queued for them.
+ */
+function refreshSlots(slots: NodeRedisSlots): void {
+  const now = Date.now()
+  if (now - (slotsRefreshedAt.get(slots) ?? 0) < SLOT_REFRESH_EVERY_MS) return
+  slotsRefreshedAt.set(slots, now)
+  const start = slots.masters.find((m) => m.client?.isReady)?.client ?? slots.masters[0]?.client
+  // When that node does not answer either, node-redis goes on to the root nodes.
+  if (start) slots.rediscover(start).catch(() => undefined)
+}
+
+/**
  * One Redis connection as the stores use it: scripts by SHA with a NOSCRIPT fallback, keys with a prefix and
  * a hash tag per subject (so all keys one script touches share a Cluster slot), and a timeout on every call.
  */
@@ -44,6 +79,7 @@ export class RedisConnection {
   readonly #owned: boolean
   readonly #timeoutMs: number
   readonly #ErrorClass: StoreErrorClass
+  readonly #slots: NodeRedisSlots | undefined
   #closed = false
 
   /** `ErrorClass`: what failures are thrown as (`ThrottleStoreError`, `OtpStoreError`…). */
@@ -57,6 +93,7 @@ export class RedisConnection {
       this.#client = createIoredis(options.url)
       this.#owned = true
     } else throw new TypeError('A Redis store needs a client (ioredis or node-redis) or a url')
+    this.#slots = slotsOf(this.#client)
     this.prefix = options.prefix ?? 'ypk:'
     this.#timeoutMs = options.timeoutMs ?? 500
     if (!Number.isFinite(this.#timeoutMs) || this.#timeoutMs <= 0)
@@ -123,6 +160,7 @@ export class RedisConnection {
         },
         (error: unknown) => {
           this.#pending.delete(pending)
+          if (this.#slots) refreshSlots(this.#slots)
           reject(
             error instanceof StoreError
               ? error
@@ -146,6 +184,7 @@ export class RedisConnection {
       for (const pending of this.#pending) {
         if (pending.deadline > now) continue
         this.#pending.delete(pending)
+        if (this.#slots) refreshSlots(this.#slots)
         pending.reject(new this.#ErrorClass(`Redis did not answer within ${this.#timeoutMs} ms`))
       }
       if (this.#pending.size === 0) {
