@@ -127,7 +127,7 @@ export async function startRedisCluster(
       return false
     const roles = await Promise.all(ports.map((p) => cli(p, 'INFO', 'replication')))
     return roles.every((r) => r.includes('role:master') || r.includes('master_link_status:up'))
-  }, 'the cluster')
+  }, 'the cluster', 45_000) // nodes meet and replicas sync in seconds, longer on a busy machine
   return {
     ports,
     masterOf: async (key) => {

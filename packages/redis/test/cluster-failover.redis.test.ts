@@ -47,7 +47,7 @@ beforeAll(async () => {
     Object.keys(CONNECT).map(() => startRedisCluster({ masters: 3, replicas: 1, nodeTimeoutMs: 1_000 })),
   )
   for (const [i, name] of Object.keys(CONNECT).entries()) clusters.set(name, started[i]!)
-}, 60_000)
+}, 120_000)
 afterAll(async () => {
   await Promise.all([...clusters.values()].map((c) => c.stop()))
 })
