@@ -117,17 +117,21 @@ export async function startRedisCluster(
     String(replicas),
     '--cluster-yes',
   ])
-  await waitFor(async () => {
-    const states = await Promise.all(ports.map((p) => cli(p, 'CLUSTER', 'INFO')))
-    if (
-      !states.every(
-        (s) => s.includes('cluster_state:ok') && s.includes(`cluster_known_nodes:${ports.length}`),
+  await waitFor(
+    async () => {
+      const states = await Promise.all(ports.map((p) => cli(p, 'CLUSTER', 'INFO')))
+      if (
+        !states.every(
+          (s) => s.includes('cluster_state:ok') && s.includes(`cluster_known_nodes:${ports.length}`),
+        )
       )
-    )
-      return false
-    const roles = await Promise.all(ports.map((p) => cli(p, 'INFO', 'replication')))
-    return roles.every((r) => r.includes('role:master') || r.includes('master_link_status:up'))
-  }, 'the cluster', 45_000) // nodes meet and replicas sync in seconds, longer on a busy machine
+        return false
+      const roles = await Promise.all(ports.map((p) => cli(p, 'INFO', 'replication')))
+      return roles.every((r) => r.includes('role:master') || r.includes('master_link_status:up'))
+    },
+    'the cluster',
+    45_000,
+  ) // nodes meet and replicas sync in seconds, longer on a busy machine
   return {
     ports,
     masterOf: async (key) => {

@@ -126,7 +126,7 @@ function failsOpen(policy: RedisThrottleStoreOptions['onStoreError']): (key: str
   for (const [scope, value] of Object.entries(policy)) {
     if (scope === 'verify' || scope === 'yunpian' || scope.includes(':')) {
       throw new TypeError(
-        `onStoreError has no scope ${JSON.stringify(scope)}; name send budgets (number, client, country, global); verification attempts always fail closed`,
+        `onStoreError has no scope ${JSON.stringify(scope)}; name send budgets (number, client, prefix, country, global); verification attempts always fail closed`,
       )
     }
     if (check(value, `onStoreError.${scope}`)) open.add(scope)

@@ -91,7 +91,7 @@ describe('store-failure policy per scope', () => {
     expect(() => make('open')).toThrow(`onStoreError must be 'fail-closed' or 'fail-open'; received "open"`)
     expect(() => make({ global: 'open' })).toThrow(`onStoreError.global must be 'fail-closed' or 'fail-open'`)
     expect(() => make({ verify: 'fail-open' })).toThrow(
-      'onStoreError has no scope "verify"; name send budgets (number, client, country, global); verification attempts always fail closed',
+      'onStoreError has no scope "verify"; name send budgets (number, client, prefix, country, global); verification attempts always fail closed',
     )
     expect(() => make(42)).toThrow(`onStoreError must be 'fail-closed' or 'fail-open'; received 42`)
     const badFunction = new RedisThrottleStore({
