@@ -1,5 +1,11 @@
 export type { IoredisLike, NodeRedisLike, RedisClientLike, RedisConnectionOptions } from './connection.js'
 export {
+  type DeadLetter,
+  RedisReportQueue,
+  type RedisReportQueueOptions,
+  ReportQueueError,
+} from './report-queue.js'
+export {
   DedupeStoreError,
   RedisDedupeStore,
   RedisOtpStore,

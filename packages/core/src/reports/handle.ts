@@ -125,8 +125,8 @@ async function dispatch<R>(
     await releaseAll()
     throw storeError
   }
-  if (duplicates.length > 0) emit(options, { type: 'duplicate', kind, ids: duplicates })
-  if (busy.length > 0) emit(options, { type: 'in-flight', kind, ids: busy })
+  if (duplicates.length > 0) emitReportEvent(options, { type: 'duplicate', kind, ids: duplicates })
+  if (busy.length > 0) emitReportEvent(options, { type: 'in-flight', kind, ids: busy })
   if (held.length === 0) return { acknowledge: busy.length === 0, kind, fresh: 0 }
 
   const fresh = held.map(({ id }) => byId.get(id)!)
@@ -137,13 +137,18 @@ async function dispatch<R>(
     else await deliver(batch, options)
   } catch (error) {
     await releaseAll()
-    emit(options, { type: options.queue ? 'enqueue-failed' : 'handler-failed', kind, ids: freshIds, error })
+    emitReportEvent(options, {
+      type: options.queue ? 'enqueue-failed' : 'handler-failed',
+      kind,
+      ids: freshIds,
+      error,
+    })
     return { acknowledge: false, kind, fresh: fresh.length }
   }
   const ttl = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS
   const completed = await Promise.allSettled(freshIds.map((id) => dedupe.complete(id, ttl)))
   const failed = completed.find((c) => c.status === 'rejected')
-  if (failed) emit(options, { type: 'complete-failed', kind, ids: freshIds, error: failed.reason })
+  if (failed) emitReportEvent(options, { type: 'complete-failed', kind, ids: freshIds, error: failed.reason })
   return { acknowledge: busy.length === 0, kind, fresh: fresh.length }
 }
 
@@ -152,7 +157,8 @@ async function deliver(batch: QueuedReports, options: PushHandlerOptions): Promi
   else for (const reply of batch.replies) await options.onReply?.(reply)
 }
 
-export function emit(
+/** Calls `onEvent`; a listener that throws changes nothing. */
+export function emitReportEvent(
   options: { onEvent?: ((event: ReportEvent) => void) | undefined },
   event: ReportEvent,
 ): void {

@@ -8,6 +8,7 @@ export {
   type MemoryDedupeStoreOptions,
 } from './dedupe.js'
 export {
+  emitReportEvent,
   handlePush,
   type PushHandlerOptions,
   type PushOutcome,

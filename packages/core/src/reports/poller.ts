@@ -2,7 +2,7 @@ import type { YunpianClient } from '../client.js'
 import { YunpianTransportError } from '../errors.js'
 import { jitteredBackoff } from '../protocol/transport.js'
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_LEASE_MS, type DedupeStore, MemoryDedupeStore } from './dedupe.js'
-import { emit, type ReportEvent } from './handle.js'
+import { emitReportEvent as emit, type ReportEvent } from './handle.js'
 import type { ReplyRecord, StatusReport } from './records.js'
 
 export interface PollOptions {
