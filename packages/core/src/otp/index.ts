@@ -10,6 +10,7 @@ export {
   type OtpEvent,
   type OtpMessageContext,
   type OtpServiceOptions,
+  type OtpTemplate,
 } from './options.js'
 export {
   isOtpService,

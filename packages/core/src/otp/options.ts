@@ -9,6 +9,19 @@ export interface OtpMessageContext {
   code: string
   ttlMinutes: number
   purpose: string
+  /** The recipient's ISO country (`CN`, `GB`), to word or pick the message per country. */
+  country: CountryCode | undefined
+  /** `send({ locale })` as the app passed it (a BCP 47 tag such as `zh-CN` or `en`), if it did. */
+  locale: string | undefined
+}
+
+/**
+ * An approved Yunpian template (`tplSingleSend`): the service puts the code in its `#code#` variable;
+ * `values` fills the others (`{ app: 'Acme' }`, or a function of the context for `#minutes#` and the like).
+ */
+export interface OtpTemplate {
+  id: number | string
+  values?: Record<string, string> | ((context: OtpMessageContext) => Record<string, string>)
 }
 
 export interface BeforeSendContext {
@@ -103,10 +116,33 @@ export const otpOptionsSchema = z
         (s) => (typeof s === 'string' ? Buffer.byteLength(s) : s.byteLength) >= 32,
         'must be at least 32 bytes',
       ),
-    message: z.custom<(context: OtpMessageContext) => string>(
-      isFunction,
-      'must be a function ({ code, ttlMinutes }) => text',
-    ),
+    /** The text of each code (with your 【signature】), per country and locale if you like. */
+    message: z
+      .custom<(context: OtpMessageContext) => string>(
+        isFunction,
+        'must be a function ({ code, ttlMinutes, country, locale }) => text',
+      )
+      .optional(),
+    /**
+     * Send by approved template instead: one, or a function choosing one per country and locale, which may
+     * answer `undefined` to send that one by `message` (say, templates for mainland China, text elsewhere).
+     */
+    template: z
+      .union([
+        z.strictObject({
+          id: z.union([z.number().int().positive(), z.string().regex(/^[1-9]\d{0,18}$/)], {
+            error: 'must be the positive integer id of an approved template',
+          }),
+          values: z
+            .union([
+              z.record(z.string(), z.string()),
+              z.custom<(context: OtpMessageContext) => Record<string, string>>(isFunction),
+            ])
+            .optional(),
+        }),
+        z.custom<(context: OtpMessageContext) => OtpTemplate | undefined>(isFunction),
+      ])
+      .optional(),
     countries: z.union(
       [
         z.literal('all'),
@@ -201,28 +237,65 @@ export const otpOptionsSchema = z
     warn: z.custom<(message: string) => void>(isFunction, 'must be a function').optional(),
   })
   .superRefine((o, ctx) => {
-    if (typeof o.message !== 'function') return
-    const sample = '9'.repeat(o.codeLength)
-    let text: unknown
-    try {
-      text = o.message({ code: sample, ttlMinutes: Math.ceil(o.ttlMs / MINUTE), purpose: 'login' })
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['message'], message: `threw: ${(error as Error).message}` })
-      return
-    }
-    if (typeof text !== 'string')
-      ctx.addIssue({ code: 'custom', path: ['message'], message: 'must return a string' })
-    else if (!text.includes(sample))
-      ctx.addIssue({ code: 'custom', path: ['message'], message: 'must put the code in the text' })
-    else if (!/^【[^【】]{1,20}】/.test(text)) {
+    if (o.message === undefined && o.template === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['message'],
-        message: 'must start with your Yunpian signature in 【】, e.g. 【Acme】',
+        message: 'is required unless template is given: a function ({ code, ttlMinutes }) => text',
       })
-    } else if (text.length > 500)
-      ctx.addIssue({ code: 'custom', path: ['message'], message: 'must be at most 500 characters' })
+      return
+    }
+    // Every country served is tried once at start-up, so a missing translation fails now, not at 3 a.m.
+    const countries = o.countries === 'all' ? [undefined] : (o.countries as CountryCode[])
+    const sample = '9'.repeat(o.codeLength)
+    for (const country of countries) {
+      const context: OtpMessageContext = {
+        code: sample,
+        ttlMinutes: Math.ceil(o.ttlMs / MINUTE),
+        purpose: 'login',
+        country,
+        locale: undefined,
+      }
+      let chosen: unknown
+      try {
+        chosen = typeof o.template === 'function' ? o.template(context) : o.template
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['template'], message: `threw: ${(error as Error).message}` })
+        return
+      }
+      if (chosen !== undefined) continue
+      const problem = o.message ? messageProblem(o.message, context) : 'no template and no message'
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [o.message ? 'message' : 'template'],
+          message: country ? `${problem} (for ${country})` : problem,
+        })
+        return
+      }
+    }
   })
+
+/** What is wrong with the text `message` gives for `context`, if anything. */
+function messageProblem(
+  message: (context: OtpMessageContext) => string,
+  context: OtpMessageContext,
+): string | undefined {
+  try {
+    return otpTextProblem(message(context), context.code)
+  } catch (error) {
+    return `threw: ${(error as Error).message}`
+  }
+}
+
+/** What is wrong with a verification text, if anything. */
+export function otpTextProblem(text: unknown, code: string): string | undefined {
+  if (typeof text !== 'string') return 'must return a string'
+  if (!text.includes(code)) return 'must put the code in the text'
+  if (!/^【[^【】]{1,20}】/.test(text)) return 'must start with your Yunpian signature in 【】, e.g. 【Acme】'
+  if (text.length > 500) return 'must be at most 500 characters'
+  return undefined
+}
 
 export type OtpServiceOptions = z.input<typeof otpOptionsSchema>
 export type ResolvedOtpOptions = z.output<typeof otpOptionsSchema>

@@ -24,8 +24,10 @@ import { hmacSha256Hex } from './hmac.js'
 import {
   DEFAULT_OTP_LIMITS,
   type OtpEvent,
+  type OtpMessageContext,
   type OtpServiceOptions,
   otpOptionsSchema,
+  otpTextProblem,
   PREFIX_DIGITS,
   type ResolvedOtpOptions,
 } from './options.js'
@@ -39,6 +41,8 @@ export interface OtpSendRequest {
   purpose?: string
   /** Handed to `beforeSend`. */
   captchaToken?: string
+  /** The reader's language (BCP 47, e.g. `zh-CN`, `en`), handed to `message` and `template`. */
+  locale?: string
 }
 
 export interface OtpSendResult {
@@ -90,6 +94,12 @@ const SEND_FIELDS = {
   clientKey: { required: true, max: 256, message: 'must be a non-empty string of at most 256 characters' },
   purpose: PURPOSE,
   captchaToken: { required: false, max: 4096, message: 'must be a string of at most 4096 characters' },
+  locale: {
+    required: false,
+    max: 35,
+    pattern: /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/,
+    message: 'must be a BCP 47 language tag such as "en" or "zh-CN"',
+  },
 }
 const VERIFY_FIELDS = {
   mobile: MOBILE,
@@ -191,6 +201,7 @@ export class OtpService {
       clientKey: f.clientKey!,
       purpose: f.purpose ?? 'login',
       captchaToken: f.captchaToken,
+      locale: f.locale,
     }
     const { e164, country, prefix } = this.#recipient(r.mobile, 'otp.send')
     const countryName = country ?? 'unknown'
@@ -253,12 +264,23 @@ export class OtpService {
 
     const ttlMinutes = Math.ceil(this.#o.ttlMs / 60_000)
     try {
-      const sent = await this.#client.sms.singleSend({
+      const context = { code, ttlMinutes, purpose: r.purpose, country, locale: r.locale }
+      const common = {
         mobile: e164.startsWith('+86') ? e164.slice(3) : e164,
-        text: this.#o.message({ code, ttlMinutes, purpose: r.purpose }),
         uid: `otp-${randomUUID()}`,
         ...(this.#o.callbackUrl ? { callbackUrl: this.#o.callbackUrl } : {}),
-      })
+      }
+      const template = typeof this.#o.template === 'function' ? this.#o.template(context) : this.#o.template
+      const sent = template
+        ? await this.#client.sms.tplSingleSend({
+            ...common,
+            tplId: template.id,
+            tplValue: {
+              ...(typeof template.values === 'function' ? template.values(context) : template.values),
+              code,
+            },
+          })
+        : await this.#client.sms.singleSend({ ...common, text: this.#text(context) })
       this.#count(countryName, 'sent')
       this.#emit({
         type: 'sent',
@@ -272,8 +294,8 @@ export class OtpService {
     } catch (error) {
       // Yunpian's answer proves nothing was sent (an error code, or no byte written): the number's budget
       // comes back and the code that no one received is removed. Per-client and global budgets stay spent.
-      const nothingSent =
-        error instanceof YunpianApiError || (error instanceof YunpianTransportError && !error.requestSent)
+      // So does anything thrown before the request (a message or template function, the client's checks).
+      const nothingSent = !(error instanceof YunpianTransportError) || !error.requestSent
       if (nothingSent) {
         await this.#refundQuietly([numberBudget])
         await this.#codes.delete(codeKey).catch(() => undefined)
@@ -308,6 +330,20 @@ export class OtpService {
       }
       throw error
     }
+  }
+
+  /** The text for `context`; a message function that fails for it (say, a locale it lacks) is a TypeError. */
+  #text(context: OtpMessageContext): string {
+    const text: unknown = this.#o.message?.(context)
+    const problem = this.#o.message
+      ? otpTextProblem(text, context.code)
+      : 'is missing: the template function chose none'
+    if (problem) {
+      throw new TypeError(
+        `OtpService message ${problem} (country ${context.country ?? 'unknown'}, locale ${context.locale ?? 'none'}); nothing was sent`,
+      )
+    }
+    return text as string
   }
 
   /**
