@@ -9,7 +9,7 @@ import {
 
 export interface MemoryStoreOptions {
   /**
-   * Most keys held at once (default 100,000, some 30 MB; `docs/security.md` has the measured figures).
+   * Most keys held at once (default 100,000, about 40 MB; `docs/security.md` has the measured figures).
    * A flood of new keys never takes the store past it.
    */
   maxKeys?: number
