@@ -36,6 +36,24 @@ function fail(option: string, message: string): never {
 
 const defaultReport = (error: unknown) => console.error(`${NAME}:`, error)
 
+/**
+ * The request to read: Hono's own, or, when a middleware before ours already read the body through Hono
+ * (`c.req.json()`, `text()`, `parseBody()`), a copy holding the bytes Hono kept. Its declared length still
+ * decides the 413.
+ */
+async function unreadRequest(c: Context): Promise<Request> {
+  const raw = c.req.raw
+  if (!raw.bodyUsed) return raw
+  const cache = c.req.bodyCache
+  const onlyFormData = cache.formData && !cache.arrayBuffer && !cache.text && !cache.json && !cache.blob
+  const body = onlyFormData
+    ? new URLSearchParams(
+        [...(await cache.formData!).entries()].filter((e): e is [string, string] => typeof e[1] === 'string'),
+      )
+    : await c.req.arrayBuffer()
+  return new Request(raw.url, { method: raw.method, headers: raw.headers, body })
+}
+
 /** Puts the client and the OTP service on `c.var.yunpian` for the routes after it and your own. */
 export function yunpian(options: YunpianVariables): MiddlewareHandler<YunpianEnv> {
   if (!isYunpianClient(options?.client)) fail('yunpian({ client })', 'must be a YunpianClient')
@@ -91,9 +109,11 @@ export function yunpianOtp(options: YunpianOtpOptions): Hono<YunpianEnv> {
   }
   const { clientKey, onVerified } = options
   return new Hono<YunpianEnv>()
-    .post('/send', (c) => sendResponse(c.req.raw, otpOf(c), () => clientKey(c), answerOptions))
-    .post('/verify', (c) =>
-      verifyResponse(c.req.raw, otpOf(c), () => clientKey(c), {
+    .post('/send', async (c) =>
+      sendResponse(await unreadRequest(c), otpOf(c), () => clientKey(c), answerOptions),
+    )
+    .post('/verify', async (c) =>
+      verifyResponse(await unreadRequest(c), otpOf(c), () => clientKey(c), {
         ...answerOptions,
         onVerified: onVerified && ((mobile) => onVerified(mobile, c)),
       }),
@@ -113,9 +133,9 @@ export function yunpianReports(options: YunpianReportsOptions): Hono {
   return (
     new Hono()
       // The secret is checked before a byte of the body is read.
-      .post('/:secret', (c) =>
+      .post('/:secret', async (c) =>
         webhookSecretMatches(options.secret, c.req.param('secret'))
-          ? pushResponse(c.req.raw, {
+          ? pushResponse(await unreadRequest(c), {
               ...pushOptions,
               onStatus: onStatus && ((reports) => onStatus(reports, c)),
               onReply: onReply && ((reply) => onReply(reply, c)),
