@@ -97,6 +97,19 @@ export async function loop(total: number, task: (i: number) => unknown): Promise
   return total / ((performance.now() - started) / 1000)
 }
 
+/** Wraps a run to record this process's CPU per operation; keeps the lowest seen (the least disturbed). */
+export function withCpu(ops: number, run: () => Promise<number>) {
+  const cpu = { perOpUs: Number.POSITIVE_INFINITY }
+  const measured = async () => {
+    const started = process.cpuUsage()
+    const rate = await run()
+    const used = process.cpuUsage(started)
+    cpu.perOpUs = Math.min(cpu.perOpUs, (used.user + used.system) / ops)
+    return rate
+  }
+  return { cpu, measured }
+}
+
 /**
  * Measures every side `rounds` times after one warm-up each, alternating within each round and rotating
  * who goes first, so a busy moment on the (shared) machine lands on one run of one side, not on a side.

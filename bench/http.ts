@@ -2,7 +2,7 @@ import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { OtpService, YunpianClient } from '@yunpian-kit/core'
-import { alternate, type BenchResult, fakeInChildProcess, result } from './harness.js'
+import { alternate, type BenchResult, fakeInChildProcess, result, withCpu } from './harness.js'
 import type { LoadAnswer, LoadRequest } from './load.js'
 
 export interface BenchApp {
@@ -69,24 +69,18 @@ export async function compareRoutes(name: string, ours: BenchApp, bare: BenchApp
   const worker = loadProcess()
   try {
     // This process's CPU per request (the app and the client; the fake and the load run elsewhere).
-    const cpu = {
-      hello: Number.POSITIVE_INFINITY,
-      bare: Number.POSITIVE_INFINITY,
-      ours: Number.POSITIVE_INFINITY,
-    }
-    const side = (key: keyof typeof cpu, url: string, path: string) => async () => {
-      const started = process.cpuUsage()
-      const rps = await worker.load(url, path)
-      const used = process.cpuUsage(started)
-      cpu[key] = Math.min(cpu[key], (used.user + used.system) / REQUESTS)
-      return rps
-    }
+    const [helloRoute, bareRoute, otpRoute] = [
+      withCpu(REQUESTS, () => worker.load(bare.url, '/hello')),
+      withCpu(REQUESTS, () => worker.load(bare.url, '/bare')),
+      withCpu(REQUESTS, () => worker.load(ours.url, '/otp/send')),
+    ]
     const m = await alternate(ROUNDS, {
-      hello: side('hello', bare.url, '/hello'),
-      bare: side('bare', bare.url, '/bare'),
-      ours: side('ours', ours.url, '/otp/send'),
+      hello: helloRoute.measured,
+      bare: bareRoute.measured,
+      ours: otpRoute.measured,
     })
-    const perRequest = `app process CPU per request: /otp/send ${Math.round(cpu.ours)} µs, bare ${Math.round(cpu.bare)} µs, hello ${Math.round(cpu.hello)} µs`
+    const us = (route: { cpu: { perOpUs: number } }) => `${Math.round(route.cpu.perOpUs)} µs`
+    const perRequest = `app process CPU per request: /otp/send ${us(otpRoute)}, bare ${us(bareRoute)}, hello ${us(helloRoute)}`
     const unit = 'req/s'
     const load = `${REQUESTS} requests, ${CONCURRENCY} at a time, from a second process`
     const hello = `${name} hello-world route (parses the body, answers 202)`

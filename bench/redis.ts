@@ -3,7 +3,15 @@ import { RedisThrottleStore } from '@yunpian-kit/redis'
 import { Redis } from 'ioredis'
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { startRedisServer } from '../scripts/redis-servers.js'
-import { alternate, type BenchResult, compare, countRoundTrips, result, throughput } from './harness.js'
+import {
+  alternate,
+  type BenchResult,
+  compare,
+  countRoundTrips,
+  result,
+  throughput,
+  withCpu,
+} from './harness.js'
 
 const RULES: ThrottleRule[] = [
   { name: '30s', limit: 1, windowMs: 30_000 },
@@ -32,16 +40,15 @@ interface Cost {
 /** Wraps a run so each records its cost; keeps the lowest seen (the least disturbed by the machine). */
 function costed(admin: Redis, command: string, ops: number, run: () => Promise<number>) {
   const cost: Cost = { redisUs: Number.POSITIVE_INFINITY, clientUs: Number.POSITIVE_INFINITY }
+  const timed = withCpu(ops, run)
   const measured = async () => {
     await admin.config('RESETSTAT')
-    const cpu = process.cpuUsage()
-    const rate = await run()
-    const used = process.cpuUsage(cpu)
+    const rate = await timed.measured()
     const stats = new RegExp(`cmdstat_${command}:calls=(\\d+),usec=(\\d+)`).exec(
       await admin.info('commandstats'),
     )
     if (stats) cost.redisUs = Math.min(cost.redisUs, Number(stats[2]) / Number(stats[1]))
-    cost.clientUs = Math.min(cost.clientUs, (used.user + used.system) / ops)
+    cost.clientUs = timed.cpu.perOpUs
     return rate
   }
   return { cost, measured }
