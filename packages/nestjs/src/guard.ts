@@ -33,7 +33,8 @@ export class OtpThrottleGuard implements CanActivate {
       )
     const route = `${context.getClass().name}.${context.getHandler().name}`
     const key = `route:${route}:${clientKeyOf(context.switchToHttp().getRequest())}`
-    const decision = await this.store.consume(key, rules)
+    // Any client can create these keys: a full store sheds them before the OTP send budgets it shares.
+    const decision = await this.store.consume(key, rules, { shedFirst: true })
     if (decision.allowed) return true
     const rule = rules.find((r) => r.name === decision.rule)
     throw new OtpRateLimitedError({
