@@ -1,4 +1,4 @@
-import { kindOfCode, type YunpianErrorKind } from './protocol/codes.js'
+import { explainCode, kindOfCode, type YunpianErrorKind } from './protocol/codes.js'
 
 export type { YunpianErrorKind }
 
@@ -22,11 +22,13 @@ export class YunpianValidationError extends YunpianError {
   readonly issues: readonly ValidationIssue[]
   readonly operation: string
 
-  constructor(operation: string, issues: readonly ValidationIssue[]) {
+  /** `message`: a summary to use instead of the issue list (e.g. "YunpianClient needs { apikey }"). */
+  constructor(operation: string, issues: readonly ValidationIssue[], message?: string) {
     super(
-      `Invalid ${operation}${operation.endsWith('options') ? '' : ' request, nothing was sent'}: ${issues
-        .map((i) => `${i.field}: ${i.received === undefined ? '' : `got ${i.received}; `}${i.message}`)
-        .join('; ')}`,
+      message ??
+        `Invalid ${operation}${operation.endsWith('options') ? '' : ' request, nothing was sent'}: ${issues
+          .map((i) => `${i.field}: ${i.received === undefined ? '' : `got ${i.received}; `}${i.message}`)
+          .join('; ')}`,
     )
     this.operation = operation
     this.issues = issues
@@ -43,6 +45,8 @@ export class YunpianApiError extends YunpianError {
   readonly detail: string
   readonly httpStatus: number
   readonly kind: YunpianErrorKind
+  /** The code's meaning in English (Yunpian's `msg` and `detail` stay as received, often Chinese). */
+  readonly explanation: string | undefined
   /** The endpoint, e.g. `sms/single_send`. */
   readonly endpoint: string
 
@@ -54,9 +58,11 @@ export class YunpianApiError extends YunpianError {
     endpoint: string
   }) {
     const kind = kindOfCode(init.code)
+    const explanation = explainCode(init.code)
     super(
-      `Yunpian ${init.endpoint} answered code ${init.code} (${kind}): ${init.detail || init.msg || 'no detail'}`,
+      `Yunpian ${init.endpoint} answered code ${init.code} (${kind}${explanation ? `: ${explanation}` : ''}): ${init.detail || init.msg || 'no detail'}`,
     )
+    this.explanation = explanation
     this.code = init.code
     this.msg = init.msg
     this.detail = init.detail

@@ -58,6 +58,60 @@ const KIND_BY_CODE: ReadonlyMap<number, YunpianErrorKind> = new Map<number, Yunp
   [-55, 'invalid_request'], // RECORD_NOT_EXISTED
 ])
 
+/** Yunpian's codes in English, for messages beside Yunpian's own (Chinese) `msg` and `detail`. */
+const ENGLISH_BY_CODE: ReadonlyMap<number, string> = new Map([
+  [1, 'a required parameter is missing'],
+  [
+    2,
+    'a parameter is malformed (mobile number, or a template variable that is not 1 to 16 letters or digits)',
+  ],
+  [3, 'the account balance is too low'],
+  [4, 'the text contains a blocked keyword'],
+  [5, 'no approved template matches the text'],
+  [6, 'adding the template failed'],
+  [7, 'the template is unavailable'],
+  [8, 'the same text went to this number within 30 s'],
+  [9, 'the same text went to this number 3 times in 5 minutes'],
+  [10, 'the number is on the blacklist'],
+  [11, 'this API does not accept GET'],
+  [12, 'this API does not accept POST'],
+  [14, 'a parameter could not be decoded'],
+  [15, 'the signature does not match'],
+  [16, 'the signature is malformed'],
+  [17, 'too many SMS to this number in 24 h'],
+  [18, 'the signature check failed'],
+  [20, 'this country or region is not supported'],
+  [22, 'more than 3 verification codes to this number in 1 h'],
+  [23, "the number's country is outside the template's countries"],
+  [25, 'the counts of mobiles and texts differ'],
+  [33, 'too frequent: one verification code per number per template every 30 s'],
+  [43, 'too many SMS to this number in 24 h'],
+  [48, 'a parameter is too long'],
+  [52, 'the text contains a blocked keyword'],
+  [53, 'the number received too many messages (text, voice, rich SMS)'],
+  [56, 'the mobile number format is wrong'],
+  [58, 'a template variable format is wrong'],
+  [60, 'the template has expired'],
+  [-1, 'the apikey is not valid'],
+  [-2, 'this API is not permitted for the apikey'],
+  [-3, "the calling IP address is not on the apikey's whitelist"],
+  [-4, 'the account made too many calls'],
+  [-5, 'the account calls too often'],
+  [-6, 'batch sending is not supported'],
+  [-11, 'the feature is not enabled for the account'],
+  [-50, 'unknown error on Yunpian’s side'],
+  [-51, 'Yunpian is busy (nothing was done)'],
+  [-53, 'submitting the SMS failed on Yunpian’s side'],
+  [-54, 'the record already exists'],
+  [-55, 'the record does not exist'],
+  [-57, 'a fixed signature is on but none is set'],
+])
+
+/** What a code means, in English; `undefined` for codes this table does not know. */
+export function explainCode(code: number): string | undefined {
+  return ENGLISH_BY_CODE.get(code)
+}
+
 export function kindOfCode(code: number): YunpianErrorKind {
   return KIND_BY_CODE.get(code) ?? (code <= -50 ? 'server' : 'unknown')
 }

@@ -84,7 +84,7 @@ export class Transport {
       try {
         return this.#interpret(endpoint, await this.#post(endpoint, body, signal))
       } catch (error) {
-        if (attempt >= retries || !isRetryable(endpoint, error)) throw error
+        if (attempt >= retries || !isRetryable(endpoint, error)) throw maybeSent(endpoint, error)
         const delayMs = jitteredBackoff(retryDelayMs, attempt)
         onRetry?.({ endpoint: endpoint.name, attempt: attempt + 1, delayMs, error: error as YunpianError })
         await sleep(delayMs, signal).catch((reason: unknown) => {
@@ -233,6 +233,25 @@ export class Transport {
   #redact(text: string): string {
     return text.includes(this.#apikey) ? text.replaceAll(this.#apikey, '[redacted]') : text
   }
+}
+
+/**
+ * A send whose bytes may have reached Yunpian is never retried; its error says so, since "could not be
+ * reached" alone reads as if nothing happened.
+ */
+function maybeSent(endpoint: Endpoint, error: unknown): unknown {
+  if (endpoint.kind !== 'send' || !(error instanceof YunpianTransportError) || !error.requestSent)
+    return error
+  const before = error.message
+  const [group, action] = endpoint.name.split('/')
+  error.message =
+    group === 'sms' && action?.includes('send')
+      ? `${before}; the SMS may have been sent, so it was not retried (look it up with getRecord or wait for its delivery report before sending again)`
+      : group === 'voice'
+        ? `${before}; the voice code may have been sent, so it was not retried`
+        : `${before}; Yunpian may have made the change, so it was not retried`
+  if (error.stack) error.stack = error.stack.replace(before, error.message)
+  return error
 }
 
 function isRetryable(endpoint: Endpoint, error: unknown): boolean {

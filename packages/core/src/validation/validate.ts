@@ -14,9 +14,24 @@ export function receivedValue(field: PropertyKey, value: unknown): { received?: 
  * what it got (secrets excepted) and what is allowed.
  */
 export function validate<S extends z.ZodType>(operation: string, schema: S, input: unknown): z.output<S> {
+  if ((input === undefined || input === null) && operation.endsWith(' options'))
+    missingOptions(operation, schema, input)
   const result = schema.safeParse(input)
   if (result.success) return result.data
   throw new YunpianValidationError(operation, toIssues(result.error.issues, input))
+}
+
+/** `new YunpianClient()`: name what is needed, not "expected object, received undefined". */
+function missingOptions(operation: string, schema: z.ZodType, input: unknown): never {
+  const owner = operation.slice(0, -' options'.length)
+  const shape = (schema as { shape?: Record<string, z.ZodType> }).shape ?? {}
+  const required = Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success)
+  const needs = `{ ${required.join(', ')} }`
+  throw new YunpianValidationError(
+    operation,
+    [{ field: '(options)', message: `needs ${needs}`, received: String(input) }],
+    `${owner} needs ${needs}, got ${String(input)}`,
+  )
 }
 
 export function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: unknown): ValidationIssue[] {
