@@ -19,7 +19,7 @@ describe('zero-config mistakes name what is missing', () => {
 
   it('new OtpService() lists every required option', () => {
     expect(() => new OtpService(null as never)).toThrow(
-      'OtpService needs { client, secret, message, countries }, got null',
+      /^OtpService needs \{ client, secret, (.+, )?countries \}, got null$/,
     )
   })
 
