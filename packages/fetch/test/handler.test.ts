@@ -1,29 +1,12 @@
-import { MemoryDedupeStore, OtpService, YunpianClient, YunpianValidationError } from '@yunpian-kit/core'
-import { startFakeYunpian } from '@yunpian-kit/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { MemoryDedupeStore, YunpianValidationError } from '@yunpian-kit/core'
+import { describe, expect, it } from 'vitest'
 import { problemResponse, yunpianHandler } from '../src/index.js'
 import { serveHandler } from './node-server.js'
+import { services as base, opened, UK } from './services.js'
 
-const UK = '+447400123456'
 const SECRET = 'fetch-webhook-secret-0123456789'
-const opened: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  for (const x of opened.splice(0).reverse()) await x.close()
-})
-
-async function services() {
-  const fake = await startFakeYunpian()
-  const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
-  opened.push(fake, client)
-  const otp = new OtpService({
-    client,
-    secret: 'fetch-secret-fetch-secret-fetch-secret!!',
-    message: ({ code }) => `【Acme】Your code is ${code}.`,
-    countries: ['GB'],
-    limits: { perClient: [{ name: 'client-1min', limit: 1, windowMs: 60_000 }] },
-  })
-  return { fake, client, otp }
-}
+/** One code a minute per client, so a second client shows its own budget. */
+const services = () => base({ perClient: [{ name: 'client-1min', limit: 1, windowMs: 60_000 }] })
 
 /** A body that never ends on its own, counting what the reader pulled and whether it was cancelled. */
 function endless(chunk = 1024) {

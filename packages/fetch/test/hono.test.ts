@@ -1,30 +1,10 @@
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { OtpService, YunpianClient } from '@yunpian-kit/core'
-import { startFakeYunpian } from '@yunpian-kit/testing'
 import { Hono } from 'hono'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { problemHandler, type YunpianEnv, yunpian, yunpianOtp, yunpianReports } from '../src/hono/index.js'
-
-const UK = '+447400123456'
-const opened: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  for (const x of opened.splice(0).reverse()) await x.close()
-})
-
-async function services() {
-  const fake = await startFakeYunpian()
-  const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
-  opened.push(fake, client)
-  const otp = new OtpService({
-    client,
-    secret: 'hono-secret-hono-secret-hono-secret!!!!!',
-    message: ({ code }) => `【Acme】Your code is ${code}.`,
-    countries: ['GB'],
-  })
-  return { fake, client, otp }
-}
+import { opened, services, UK } from './services.js'
 
 async function listen(app: Hono<YunpianEnv>): Promise<string> {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
