@@ -137,8 +137,8 @@ export async function benchRedis(): Promise<BenchResult[]> {
             goal: concurrency === 1 ? 0.8 : 0.6,
             goalReason:
               concurrency === 1
-                ? 'one round trip per decision: at c=1 the wait is the round trip, the script adds little'
-                : 'at c=50 Redis is the bottleneck: the script runs for every decision where PING runs nothing',
+                ? 'one round trip per decision, like PING: at c=1 the time is the round trip, and the goal leaves the script a fifth of it'
+                : 'with 50 in flight Redis is the bottleneck and runs the script for every decision where PING runs nothing: the goal leaves it two fifths',
             note:
               `round trips per decision (MONITOR): ours ${trips}, rate-limiter-flexible ${theirTrips}; ` +
               `Redis time per call (INFO commandstats): consume ${us(consume.cost.redisUs)}, PING ${us(ping.cost.redisUs)}; ` +
