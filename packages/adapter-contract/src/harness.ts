@@ -20,6 +20,25 @@ import { afterEach, expect } from 'vitest'
  */
 export type AppParser = 'text' | 'raw' | 'urlencoded' | 'json'
 
+/**
+ * The app's own routes an adapter's test app mounts for the suite (`describeAdapterContract(…, { appRoutes:
+ * true })`), as a user writes them with the adapter's access to the service:
+ * - `POST /app/login` `{ mobile }` calls `otp.send({ mobile, clientKey: 'app' })` and answers 200
+ *   `{ "ok": true }`, leaving the toolkit's errors to the adapter's rendering;
+ * - `POST /app/crash` throws `new Error('boom')`, for the framework's own handling;
+ * - `POST /app/limited` answers 200 `{ "ok": true }` behind the adapter's route limit, `APP_ROUTE_LIMIT`.
+ */
+export const APP_ROUTE_LIMIT: AppRouteLimit = {
+  rules: [{ name: 'app-route', limit: 2, windowMs: 60_000 }],
+  skip: (headers) => header(headers, 'x-internal') === 'yes',
+  key: (headers) => header(headers, 'x-user'),
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
 /** A limit on one of the app's own routes, as the adapter's route-limit API takes it. */
 export interface AppRouteLimit {
   rules: readonly ThrottleRule[]
@@ -43,14 +62,6 @@ export interface AdapterSetup {
     onStatus: (reports: StatusReport[]) => void | Promise<void>
     onReply: (reply: ReplyRecord) => void | Promise<void>
   }
-  /**
-   * The app's own routes, as a user writes them with the adapter's access to the service:
-   * - `POST /app/login` `{ mobile }` calls `otp.send({ mobile, clientKey: 'app' })` and answers 200
-   *   `{ "ok": true }`, leaving the toolkit's errors to the adapter's rendering;
-   * - `POST /app/crash` throws `new Error('boom')`, for the framework's own handling;
-   * - `POST /app/limited` answers 200 `{ "ok": true }` behind the adapter's route limit `limit`.
-   */
-  app?: { limit: AppRouteLimit }
   /** When set, mount this body parser app-wide before the toolkit's routes. */
   appParser?: AppParser
 }
@@ -110,10 +121,6 @@ export function contractApps(start: StartApp) {
       codes: new MemoryOtpStore(),
       ...scenario.otp,
     })
-    const header = (headers: Record<string, string | string[] | undefined>, name: string) => {
-      const value = headers[name]
-      return Array.isArray(value) ? value[0] : value
-    }
     const running = await start({
       client,
       otp,
@@ -126,13 +133,6 @@ export function contractApps(start: StartApp) {
         dedupe: new MemoryDedupeStore(),
         onStatus: scenario.onStatus ?? ((r) => void statuses.push(...r)),
         onReply: (r) => void replies.push(r),
-      },
-      app: {
-        limit: {
-          rules: [{ name: 'app-route', limit: 2, windowMs: 60_000 }],
-          skip: (headers) => header(headers, 'x-internal') === 'yes',
-          key: (headers) => header(headers, 'x-user'),
-        },
       },
       ...(scenario.appParser ? { appParser: scenario.appParser } : {}),
     })

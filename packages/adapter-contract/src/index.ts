@@ -19,7 +19,14 @@ import {
 } from './harness.js'
 import { type ContractFeatures, describeParity } from './parity.js'
 
-export type { AdapterSetup, AppParser, AppRouteLimit, RunningApp, StartApp } from './harness.js'
+export {
+  type AdapterSetup,
+  APP_ROUTE_LIMIT,
+  type AppParser,
+  type AppRouteLimit,
+  type RunningApp,
+  type StartApp,
+} from './harness.js'
 export type { ContractFeatures } from './parity.js'
 
 /**

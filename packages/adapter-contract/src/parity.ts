@@ -1,3 +1,4 @@
+import { type ThrottleStore, ThrottleStoreError } from '@yunpian-kit/core'
 import { describe, expect, it } from 'vitest'
 import {
   type AppParser,
@@ -30,6 +31,18 @@ const paddedPush = (sid: string, size: number) => `${statusBody(sid)}&pad=${'x'.
  * routes. Runs inside `describeAdapterContract`, on every adapter.
  */
 export function describeParity(app: Apps, features: ContractFeatures = {}): void {
+  describe('RateLimit headers on a sent code too', () => {
+    it('202 carries the number’s policy and what is left of it', async () => {
+      const a = await app()
+      const sent = await a.post('/otp/send', { mobile: UK })
+      expect(sent.status).toBe(202)
+      expect(sent.headers.get('ratelimit-policy')).toBe(
+        '"number-cooldown";q=1;w=60, "number-1h";q=3;w=3600, "number-24h";q=10;w=86400',
+      )
+      expect(sent.headers.get('ratelimit')).toBe('"number-cooldown";r=0;t=60')
+    })
+  })
+
   describe('types are never coerced', () => {
     it('400 for a mobile array or number, and for a numeric code; nothing sent or compared', async () => {
       const a = await app()
@@ -151,6 +164,49 @@ export function describeParity(app: Apps, features: ContractFeatures = {}): void
         const r = await a.post('/app/crash', {})
         expect(r.status).toBe(500)
         expect(r.headers.get('content-type') ?? '').not.toMatch(/problem\+json/)
+      })
+    })
+
+    describe('limits on the app’s own routes', () => {
+      const limited = (a: Awaited<ReturnType<Apps>>, headers: Record<string, string> = {}) =>
+        a.post('/app/limited', {}, 'application/json', headers)
+
+      it('the OTP routes’ 429 problem document and headers; RateLimit headers while allowed', async () => {
+        const a = await app()
+        const first = await limited(a)
+        expect(first.status).toBe(200)
+        expect(first.body).toEqual({ ok: true })
+        expect(first.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
+        expect(first.headers.get('ratelimit')).toBe('"app-route";r=1')
+        expect((await limited(a)).headers.get('ratelimit')).toBe('"app-route";r=0')
+        const refused = await limited(a)
+        expectProblem(refused, 429, 'rate_limited')
+        expect(refused.body.rule).toBe('app-route')
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50)
+        expect(refused.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
+        expect(refused.headers.get('ratelimit')).toMatch(/^"app-route";r=0;t=\d+$/)
+      })
+
+      it('skip lets requests through uncounted; the key function gives each key its own budget', async () => {
+        const a = await app()
+        for (let i = 0; i < 4; i++) expect((await limited(a, { 'x-internal': 'yes' })).status).toBe(200)
+        for (let i = 0; i < 2; i++) expect((await limited(a, { 'x-user': 'alice' })).status).toBe(200)
+        expectProblem(await limited(a, { 'x-user': 'alice' }), 429, 'rate_limited')
+        expect((await limited(a, { 'x-user': 'bob' })).status).toBe(200)
+        // The skipped requests spent nothing of the default (address) budget.
+        expect((await limited(a)).status).toBe(200)
+      })
+
+      it('503 unavailable when the store cannot answer: nothing passes', async () => {
+        const down: ThrottleStore = {
+          consume: async () => {
+            throw new ThrottleStoreError('down')
+          },
+          refund: async () => {},
+          reset: async () => {},
+        }
+        const a = await app({ otp: { throttle: down } })
+        expectProblem(await limited(a), 503, 'unavailable')
       })
     })
   }

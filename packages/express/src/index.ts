@@ -2,7 +2,9 @@ import {
   answerOtpSend,
   answerOtpVerify,
   answerPush,
+  checkRouteLimit,
   clientKeyFromAddress,
+  consumeRouteLimit,
   type DedupeStore,
   isOtpService,
   isYunpianClient,
@@ -13,9 +15,13 @@ import {
   type ReplyRecord,
   type ReportEvent,
   type ReportQueue,
+  type RouteLimit,
   readOtpBody,
   readPushBody,
+  routeLimitId,
   type StatusReport,
+  type ThrottleRule,
+  type ThrottleStore,
   webhookSecretMatches,
   writeAnswer,
   type YunpianClient,
@@ -64,6 +70,8 @@ export interface OtpRouterOptions {
   clientKey?: (req: Request) => string
   /** Provider and infrastructure errors, for your log (default `console.error`). */
   report?: (error: unknown) => void
+  /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 too (default `true`); a 429 always has them. */
+  rateLimitHeaders?: boolean
 }
 
 /** `POST /send` and `POST /verify`, answering the contract's statuses and problem documents. */
@@ -91,7 +99,11 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
     const clientKey = options.clientKey?.(req) ?? clientKeyFromAddress(req.ip)
     writeAnswer(
       res,
-      await answerOtpSend(otpOf(req), read.body, clientKey, { purpose: options.purpose, report }),
+      await answerOtpSend(otpOf(req), read.body, clientKey, {
+        purpose: options.purpose,
+        report,
+        rateLimitHeaders: options.rateLimitHeaders,
+      }),
     )
   })
   router.post('/verify', async (req: Request, res: Response) => {
@@ -171,5 +183,39 @@ export function problemHandler(options: { report?: (error: unknown) => void } = 
   return (error, _req, res, next) => {
     if (!(error instanceof YunpianError) || res.headersSent) return next(error)
     writeAnswer(res, problemFor(error, options.report ?? ((e) => console.error('@yunpian-kit/express:', e))))
+  }
+}
+
+export interface OtpThrottleOptions extends Omit<RouteLimit<Request>, 'rules'> {
+  /** Default: the OTP service's store (`req.yunpian.otp`), so the limit holds across instances as its do. */
+  store?: ThrottleStore
+  /** Store errors, for your log (default `console.error`). */
+  report?: (error: unknown) => void
+}
+
+/**
+ * Limits a route of your own per client, with the OTP routes' store, 429 problem document and headers:
+ * `app.post('/login', otpThrottle([{ name: 'login', limit: 5, windowMs: 60_000 }]), login)`. Mount it before
+ * the route's body parser, so a refused request costs no parsing.
+ */
+export function otpThrottle(
+  rules: readonly ThrottleRule[],
+  options: OtpThrottleOptions = {},
+): RequestHandler {
+  checkRouteLimit('@yunpian-kit/express: otpThrottle()', { ...options, rules })
+  const id = options.id ?? routeLimitId(rules)
+  const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
+  return async (req, res, next) => {
+    if (options.skip && (await options.skip(req))) return next()
+    const store = options.store ?? req.yunpian?.otp.throttle
+    if (!store)
+      throw new TypeError(
+        '@yunpian-kit/express: mount yunpian({ client, otp }) before otpThrottle(), or pass otpThrottle(rules, { store })',
+      )
+    const key = options.key?.(req) ?? clientKeyFromAddress(req.ip)
+    const outcome = await consumeRouteLimit(store, id, key, rules, { headers: options.headers })
+    if (!outcome.allowed) return writeAnswer(res, problemFor(outcome.error, report))
+    for (const name in outcome.headers) res.setHeader(name, outcome.headers[name]!)
+    next()
   }
 }

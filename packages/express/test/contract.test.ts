@@ -1,8 +1,8 @@
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
+import { APP_ROUTE_LIMIT, type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
 import express, { type RequestHandler } from 'express'
-import { otpRouter, problemHandler, reportsWebhook, yunpian } from '../src/index.js'
+import { otpRouter, otpThrottle, problemHandler, reportsWebhook, yunpian } from '../src/index.js'
 
 const parsers: Record<AppParser, RequestHandler> = {
   text: express.text({ type: '*/*' }),
@@ -24,6 +24,17 @@ describeAdapterContract(
       await req.yunpian!.otp.send({ mobile: req.body.mobile, clientKey: 'app' })
       res.json({ ok: true })
     })
+    app.post(
+      '/app/limited',
+      otpThrottle(APP_ROUTE_LIMIT.rules, {
+        key: (req) => APP_ROUTE_LIMIT.key(req.headers),
+        skip: (req) => APP_ROUTE_LIMIT.skip(req.headers),
+        report: () => {},
+      }),
+      (_req, res) => {
+        res.json({ ok: true })
+      },
+    )
     app.post('/app/crash', () => {
       throw new Error('boom')
     })

@@ -2,7 +2,9 @@ import {
   answerOtpSend,
   answerOtpVerify,
   answerPush,
+  checkRouteLimit,
   clientKeyFromAddress,
+  consumeRouteLimit,
   type DedupeStore,
   type HttpAnswer,
   isOtpService,
@@ -20,7 +22,10 @@ import {
   type ReplyRecord,
   type ReportEvent,
   type ReportQueue,
+  type RouteLimit,
+  routeLimitId,
   type StatusReport,
+  type ThrottleStore,
   tooLargeUnread,
   WEBHOOK_BODY_LIMIT,
   webhookSecretMatches,
@@ -37,10 +42,20 @@ export interface YunpianDecorator {
   otp: OtpService
 }
 
+/** A limit on a route of your own: `config: { otpThrottle: { rules, key, skip } }` on the route. */
+export interface OtpRouteLimit extends RouteLimit<FastifyRequest> {
+  /** Default: the plugin's OTP service's store, so the limit holds across instances as its do. */
+  store?: ThrottleStore
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** Set by `yunpianPlugin`. */
     yunpian: YunpianDecorator
+  }
+  interface FastifyContextConfig {
+    /** Limits this route per client, with the OTP routes' store, 429 problem document and headers. */
+    otpThrottle?: OtpRouteLimit
   }
 }
 
@@ -57,6 +72,8 @@ export interface YunpianPluginOptions {
         onVerified?: (mobile: string, request: FastifyRequest) => unknown
         /** The per-client budget's key; default `request.ip` (so `trustProxy` applies), IPv6 by /64. */
         clientKey?: (request: FastifyRequest) => string
+        /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 too (default `true`). */
+        rateLimitHeaders?: boolean
       }
     | false
   /** `POST {path}/{secret}` for Yunpian's pushes (default path `/yunpian/reports`), or `false`. */
@@ -160,13 +177,18 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
     fail('webhook.apikey', 'is required with onReply, to check reply signatures')
 
   fastify.decorate('yunpian', { client, otp })
-  if (options.problemHandler !== false) {
+  const renderErrors = options.problemHandler !== false
+  fastify.addHook('onRoute', (route: RouteOptions) => {
     // This toolkit's errors thrown in the app's routes (declared after the plugin) become problem
     // documents; every other error goes on to the scope's handler. A route's own errorHandler wins.
-    fastify.addHook('onRoute', (route: RouteOptions) => {
-      route.errorHandler ??= renderToolkitErrors
-    })
-  }
+    if (renderErrors) route.errorHandler ??= renderToolkitErrors
+    const limit = route.config?.otpThrottle
+    if (limit) {
+      // First of the route's onRequest hooks: a refused request costs nothing more.
+      const own = route.onRequest === undefined ? [] : [route.onRequest].flat()
+      route.onRequest = [routeLimitHook(limit, otp.throttle, route.url), ...own]
+    }
+  })
 
   const routes = options.routes ?? {}
   if (routes) {
@@ -189,6 +211,7 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
               await answerOtpSend(otp, request.body, clientKey, {
                 purpose: routes.purpose,
                 report: reportTo(request),
+                rateLimitHeaders: routes.rateLimitHeaders,
               }),
             )
           },
@@ -262,6 +285,20 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
 function renderToolkitErrors(error: unknown, request: FastifyRequest, res: FastifyReply): FastifyReply {
   if (!(error instanceof YunpianError)) throw error
   return reply(res, problemFor(error, reportTo(request)))
+}
+
+/** The `onRequest` hook of a route with `config.otpThrottle`. */
+function routeLimitHook(limit: OtpRouteLimit, serviceStore: ThrottleStore, url: string) {
+  checkRouteLimit(`@yunpian-kit/fastify: config.otpThrottle of ${url}`, limit)
+  const id = limit.id ?? routeLimitId(limit.rules)
+  const store = limit.store ?? serviceStore
+  return async function yunpianRouteLimit(request: FastifyRequest, res: FastifyReply) {
+    if (limit.skip && (await limit.skip(request))) return
+    const key = limit.key?.(request) ?? clientKeyFromAddress(request.ip)
+    const outcome = await consumeRouteLimit(store, id, key, limit.rules, { headers: limit.headers })
+    if (!outcome.allowed) return reply(res, problemFor(outcome.error, reportTo(request)))
+    res.headers(outcome.headers)
+  }
 }
 
 /** `app.register(yunpianPlugin, { client, otp, routes, webhook })`. */

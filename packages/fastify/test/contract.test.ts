@@ -1,4 +1,4 @@
-import { type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
+import { APP_ROUTE_LIMIT, type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { yunpianPlugin } from '../src/index.js'
 
@@ -37,6 +37,19 @@ describeAdapterContract(
       await app.yunpian.otp.send({ mobile, clientKey: 'app' })
       return { ok: true }
     })
+    app.post(
+      '/app/limited',
+      {
+        config: {
+          otpThrottle: {
+            rules: APP_ROUTE_LIMIT.rules,
+            key: (request) => APP_ROUTE_LIMIT.key(request.headers),
+            skip: (request) => APP_ROUTE_LIMIT.skip(request.headers),
+          },
+        },
+      },
+      async () => ({ ok: true }),
+    )
     app.post('/app/crash', async () => {
       throw new Error('boom')
     })

@@ -31,7 +31,14 @@ export function otpController(prefix: string): Type<unknown> {
     async send(@Req() req: PlatformRequest, @Res() res: unknown): Promise<void> {
       const routes = this.options.routes ?? {}
       const clientKey = routes.clientKey?.(req) ?? clientKeyOf(req)
-      write(res, await answerOtpSend(this.otp, req.body, clientKey, { purpose: routes.purpose, report }))
+      write(
+        res,
+        await answerOtpSend(this.otp, req.body, clientKey, {
+          purpose: routes.purpose,
+          report,
+          rateLimitHeaders: routes.rateLimitHeaders,
+        }),
+      )
     }
 
     @Post('verify')

@@ -1,16 +1,39 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { OtpRateLimitedError, type ThrottleRule, type ThrottleStore } from '@yunpian-kit/core'
-import { clientKeyOf } from './http.js'
-import { YUNPIAN_MODULE_OPTIONS, YUNPIAN_THROTTLE_STORE, type YunpianModuleOptions } from './options.js'
+import {
+  checkRouteLimit,
+  consumeRouteLimit,
+  type RouteLimit,
+  type ThrottleRule,
+  type ThrottleStore,
+} from '@yunpian-kit/core'
+import { clientKeyOf, setHeaders } from './http.js'
+import {
+  type PlatformRequest,
+  YUNPIAN_MODULE_OPTIONS,
+  YUNPIAN_THROTTLE_STORE,
+  type YunpianModuleOptions,
+} from './options.js'
 
 const OTP_THROTTLE = 'yunpian-kit:otp-throttle'
 
+/** `@OtpThrottle(rules, options)`: whose budget (`key`), who passes uncounted (`skip`), its name (`id`). */
+export type OtpThrottleOptions = Omit<RouteLimit<PlatformRequest>, 'rules'>
+
+interface Declared {
+  rules: string | readonly ThrottleRule[]
+  options: OtpThrottleOptions
+}
+
 /**
  * Limits a route of your own per client, with a rule set named in the module's `throttleRules` or given
- * here; pair with `@UseGuards(OtpThrottleGuard)`. Refusals become 429 problem documents.
+ * here; pair with `@UseGuards(OtpThrottleGuard)`. Refusals become the OTP routes' 429 problem documents,
+ * with the same headers; the budget is `Class.handler`'s unless `options.id` names one to share.
  */
-export const OtpThrottle = (rules: string | readonly ThrottleRule[]) => SetMetadata(OTP_THROTTLE, rules)
+export const OtpThrottle = (rules: string | readonly ThrottleRule[], options: OtpThrottleOptions = {}) => {
+  if (typeof rules !== 'string') checkRouteLimit('@yunpian-kit/nestjs: @OtpThrottle()', { ...options, rules })
+  return SetMetadata(OTP_THROTTLE, { rules, options } satisfies Declared)
+}
 
 @Injectable()
 export class OtpThrottleGuard implements CanActivate {
@@ -21,28 +44,27 @@ export class OtpThrottleGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const declared = this.reflector.getAllAndOverride<string | readonly ThrottleRule[] | undefined>(
-      OTP_THROTTLE,
-      [context.getHandler(), context.getClass()],
-    )
+    const declared = this.reflector.getAllAndOverride<Declared | undefined>(OTP_THROTTLE, [
+      context.getHandler(),
+      context.getClass(),
+    ])
     if (!declared) return true
-    const rules = typeof declared === 'string' ? this.options.throttleRules?.[declared] : declared
+    const { options } = declared
+    const rules =
+      typeof declared.rules === 'string' ? this.options.throttleRules?.[declared.rules] : declared.rules
     if (!rules)
       throw new TypeError(
-        `@yunpian-kit/nestjs: no throttleRules named "${declared}" in YunpianModule options`,
+        `@yunpian-kit/nestjs: no throttleRules named "${declared.rules}" in YunpianModule options`,
       )
-    const route = `${context.getClass().name}.${context.getHandler().name}`
-    const key = `route:${route}:${clientKeyOf(context.switchToHttp().getRequest())}`
-    // Any client can create these keys: a full store sheds them before the OTP send budgets it shares.
-    const decision = await this.store.consume(key, rules, { shedFirst: true })
-    if (decision.allowed) return true
-    const rule = rules.find((r) => r.name === decision.rule)
-    throw new OtpRateLimitedError({
-      scope: 'client',
-      rule: decision.rule,
-      retryAfterMs: decision.retryAfterMs,
-      limit: rule?.limit,
-      windowMs: rule?.windowMs,
-    })
+    const http = context.switchToHttp()
+    const request = http.getRequest<PlatformRequest>()
+    if (options.skip && (await options.skip(request))) return true
+    const id = options.id ?? `${context.getClass().name}.${context.getHandler().name}`
+    const key = options.key?.(request) ?? clientKeyOf(request)
+    const outcome = await consumeRouteLimit(this.store, id, key, rules, { headers: options.headers })
+    // The module's filter renders it: 429, or 503 for a store that cannot answer.
+    if (!outcome.allowed) throw outcome.error
+    setHeaders(http.getResponse(), outcome.headers)
+    return true
   }
 }

@@ -23,6 +23,13 @@ export function write(res: unknown, answer: HttpAnswer): void {
   }
 }
 
+/** Adds headers on either platform's response, before the handler answers. */
+export function setHeaders(res: unknown, headers: Record<string, string>): void {
+  const reply = res as Partial<FastifyReplyLike> & { setHeader?: (name: string, value: string) => void }
+  if (typeof reply.code === 'function' && typeof reply.headers === 'function') reply.headers(headers)
+  else for (const name in headers) reply.setHeader?.(name, headers[name]!)
+}
+
 /** The platform's client address (its trust-proxy setting applies), IPv6 grouped by /64. */
 export function clientKeyOf(req: unknown): string {
   return clientKeyFromAddress((req as { ip?: string }).ip)

@@ -32,7 +32,9 @@ import {
 const providers = [
   {
     provide: YUNPIAN_THROTTLE_STORE,
-    useFactory: (o: YunpianModuleOptions) => o.throttle ?? new MemoryThrottleStore(),
+    // Route guards spend from the OTP service's own store when the app passed a service.
+    useFactory: (o: YunpianModuleOptions) =>
+      o.throttle ?? (isOtpService(o.otp) ? o.otp.throttle : new MemoryThrottleStore()),
     inject: [YUNPIAN_MODULE_OPTIONS],
   },
   {

@@ -1,12 +1,17 @@
 import 'reflect-metadata'
-import { Body, Controller, Inject, Module, Post } from '@nestjs/common'
+import { Body, Controller, HttpCode, Inject, Module, Post, UseGuards } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
-import { type AdapterSetup, type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
+import {
+  type AdapterSetup,
+  APP_ROUTE_LIMIT,
+  type AppParser,
+  describeAdapterContract,
+} from '@yunpian-kit/adapter-contract'
 import express, { type RequestHandler } from 'express'
 import type { FastifyInstance } from 'fastify'
-import { OtpService, YunpianModule } from '../src/index.js'
+import { OtpService, OtpThrottle, OtpThrottleGuard, YunpianModule } from '../src/index.js'
 
 /** The app's own routes, as a user writes them. */
 @Controller('app')
@@ -54,6 +59,19 @@ async function nestApp(
     routes: { onVerified: setup.onVerified },
     webhook: { ...setup.webhook },
   }
+  @Controller('app')
+  class LimitedController {
+    @Post('limited')
+    @HttpCode(200)
+    @UseGuards(OtpThrottleGuard)
+    @OtpThrottle(APP_ROUTE_LIMIT.rules, {
+      key: (request) => APP_ROUTE_LIMIT.key(request.headers),
+      skip: (request) => APP_ROUTE_LIMIT.skip(request.headers),
+    })
+    limited() {
+      return { ok: true }
+    }
+  }
   @Module({
     imports: [
       style === 'sync'
@@ -68,7 +86,7 @@ async function nestApp(
             webhook: { path: setup.webhook.path },
           }),
     ],
-    controllers: [AppController],
+    controllers: [AppController, LimitedController],
   })
   class AppModule {}
   const app = await NestFactory.create(

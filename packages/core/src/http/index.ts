@@ -10,11 +10,22 @@ export {
   tooLargeUnread,
 } from './body.js'
 export {
+  checkRouteLimit,
+  consumeRouteLimit,
+  type RouteLimit,
+  type RouteLimitOutcome,
+  routeLimitId,
+} from './limit.js'
+export {
+  budgetHeaders,
   type HttpAnswer,
   type ProblemCode,
   problem,
   problemFor,
   rateLimitHeaders,
+  rateLimitPolicy,
+  rateLimitState,
+  tightestRule,
   writeAnswer,
 } from './problem.js'
 export {

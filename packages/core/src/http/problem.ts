@@ -3,7 +3,7 @@ import { YunpianApiError, YunpianError, YunpianTransportError, YunpianValidation
 import { OtpCountryNotAllowedError, OtpRateLimitedError, OtpRiskRejectedError } from '../otp/errors.js'
 import { isTemporaryCode } from '../protocol/codes.js'
 import { YunpianReportError } from '../reports/parse.js'
-import { StoreError } from '../throttling/types.js'
+import { StoreError, type ThrottleRule } from '../throttling/types.js'
 
 /** What an adapter writes back: status, headers and a serialized body. */
 export interface HttpAnswer {
@@ -73,6 +73,47 @@ export function problem(
   }
 }
 
+/** A rule's name as an IETF rate-limit policy name (a quoted string of safe characters). */
+const policyName = (rule: string) => `"${rule.replace(/[^A-Za-z0-9_.-]/g, '-')}"`
+const policies = new WeakMap<readonly ThrottleRule[], string>()
+
+/** `RateLimit-Policy` (IETF httpapi rate-limit headers): each rule as `"name";q=limit;w=window seconds`. */
+export function rateLimitPolicy(rules: readonly ThrottleRule[]): string {
+  let policy = policies.get(rules)
+  if (policy === undefined) {
+    policy = rules
+      .map((r) => `${policyName(r.name)};q=${r.limit};w=${Math.ceil(r.windowMs / 1000)}`)
+      .join(', ')
+    policies.set(rules, policy)
+  }
+  return policy
+}
+
+/** `RateLimit`: what is left of a policy and, when known, the seconds until more is allowed. */
+export function rateLimitState(rule: string, remaining: number, resetSeconds?: number): string {
+  return `${policyName(rule)};r=${remaining}${resetSeconds === undefined ? '' : `;t=${resetSeconds}`}`
+}
+
+/** The rule named in `RateLimit` when several hold: the one with the fewest requests. */
+export function tightestRule(rules: readonly ThrottleRule[]): ThrottleRule {
+  return rules.reduce((a, b) => (b.limit < a.limit ? b : a))
+}
+
+/**
+ * `RateLimit-Policy` and `RateLimit` for a request that was allowed: the rules, and what is left of them
+ * (`remaining` is the least any rule has left), with the seconds to wait when nothing is.
+ */
+export function budgetHeaders(
+  rules: readonly ThrottleRule[],
+  remaining: number,
+  waitSeconds?: number,
+): Record<string, string> {
+  return {
+    'ratelimit-policy': rateLimitPolicy(rules),
+    ratelimit: rateLimitState(tightestRule(rules).name, remaining, remaining === 0 ? waitSeconds : undefined),
+  }
+}
+
 /** `RateLimit-Policy` and `RateLimit` (IETF httpapi rate-limit headers) and `Retry-After`, in seconds. */
 export function rateLimitHeaders(
   rule: string,
@@ -81,13 +122,12 @@ export function rateLimitHeaders(
   windowMs?: number,
 ): Record<string, string> {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
-  const name = `"${rule.replace(/[^A-Za-z0-9_.-]/g, '-')}"`
   const headers: Record<string, string> = {
     'retry-after': String(seconds),
-    ratelimit: `${name};r=0;t=${seconds}`,
+    ratelimit: rateLimitState(rule, 0, seconds),
   }
   if (limit !== undefined && windowMs !== undefined) {
-    headers['ratelimit-policy'] = `${name};q=${limit};w=${Math.ceil(windowMs / 1000)}`
+    headers['ratelimit-policy'] = `${policyName(rule)};q=${limit};w=${Math.ceil(windowMs / 1000)}`
   }
   return headers
 }

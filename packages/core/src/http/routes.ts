@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { OtpService } from '../otp/service.js'
 import { handlePush, type PushHandlerOptions } from '../reports/handle.js'
 import type { PushBody } from '../reports/parse.js'
-import { type HttpAnswer, problem, problemFor, rateLimitHeaders } from './problem.js'
+import { budgetHeaders, type HttpAnswer, problem, problemFor, rateLimitHeaders } from './problem.js'
 
 /** Bodies of the OTP routes are small; a larger one is refused before it is parsed. */
 export const OTP_BODY_LIMIT = 16 * 1024
@@ -37,6 +37,8 @@ export interface OtpRouteOptions {
   purpose?: string
   /** Receives provider and infrastructure errors for the log (their detail never reaches the client). */
   report?: (error: unknown) => void
+  /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 too (default `true`); a 429 always has them. */
+  rateLimitHeaders?: boolean
 }
 
 /** `POST {prefix}/send`: the contract's answer for a parsed body. */
@@ -54,7 +56,10 @@ export async function answerOtpSend(
       purpose: options.purpose ?? 'login',
       ...(captchaToken === undefined ? {} : { captchaToken: captchaToken as string }),
     })
-    return json(202, { status: 'sent', expiresIn: sent.expiresIn, resendIn: sent.resendIn })
+    const answer = json(202, { status: 'sent', expiresIn: sent.expiresIn, resendIn: sent.resendIn })
+    if (options.rateLimitHeaders !== false)
+      Object.assign(answer.headers, budgetHeaders(otp.limits.perNumber, sent.remaining, sent.resendIn))
+    return answer
   } catch (error) {
     return problemFor(error, options.report)
   }

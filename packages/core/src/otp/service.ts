@@ -50,6 +50,8 @@ export interface OtpSendResult {
   expiresIn: number
   /** Seconds before this number may ask again. */
   resendIn: number
+  /** Sends left to this number before one of its rules refuses (the least any has left): for `RateLimit`. */
+  remaining: number
   sid: string
 }
 
@@ -115,6 +117,8 @@ interface Budget {
   scope: Exclude<OtpLimitScope, 'verify' | 'yunpian'>
   key: string
   rules: readonly ThrottleRule[]
+  /** What the store said is left, once consumed. */
+  remaining?: number
 }
 
 /** A number that passed the cheap checks. */
@@ -254,6 +258,7 @@ export class OtpService {
     const answer = (sid: string): OtpSendResult => ({
       expiresIn: Math.round(this.#o.ttlMs / 1000),
       resendIn: Math.ceil(cooldownMs(this.#limits.perNumber) / 1000),
+      remaining: numberBudget.remaining ?? 0,
       sid,
     })
     if (testCode !== undefined) {
@@ -525,6 +530,7 @@ export class OtpService {
           windowMs: rule?.windowMs,
         })
       }
+      budget.remaining = decision.remaining
       taken.push(budget)
     }
   }

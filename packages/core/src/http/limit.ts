@@ -1,0 +1,99 @@
+import type { YunpianError } from '../errors.js'
+import { OtpRateLimitedError } from '../otp/errors.js'
+import { StoreError, type ThrottleRule, type ThrottleStore } from '../throttling/types.js'
+import { budgetHeaders } from './problem.js'
+
+/** A limit on one of the app's own routes (a login form, a password reset), per client. */
+export interface RouteLimit<Request> {
+  /** At most `limit` requests per `windowMs` per key; every rule holds. */
+  rules: readonly ThrottleRule[]
+  /**
+   * Names the budget in the store (`route:{id}:{key}`); routes with the same id share it. Default: the
+   * rules' names joined, so two routes limited by the same rules share one budget.
+   */
+  id?: string
+  /** Whose budget a request spends; default the framework's client address, IPv6 by /64. */
+  key?: (request: Request) => string | undefined
+  /** Requests this returns true for pass uncounted: health checks, internal addresses. */
+  skip?: (request: Request) => boolean | Promise<boolean>
+  /** `RateLimit-Policy` and `RateLimit` on allowed requests too (default `true`); a 429 always has them. */
+  headers?: boolean
+}
+
+/**
+ * What a route limit decided: go on (with the headers to add), or the error to answer with
+ * (`problemFor` makes it the 429, or the 503 of a store that cannot answer).
+ */
+export type RouteLimitOutcome =
+  | { allowed: true; headers: Record<string, string> }
+  | { allowed: false; error: YunpianError }
+
+const NO_HEADERS: Record<string, string> = {}
+
+/** Checks a route limit's options once, where the adapter builds it; names the wrong one. */
+export function checkRouteLimit(where: string, limit: RouteLimit<never>): void {
+  const rules = limit?.rules
+  if (
+    !Array.isArray(rules) ||
+    rules.length === 0 ||
+    !rules.every(
+      (r) =>
+        typeof r?.name === 'string' &&
+        r.name !== '' &&
+        Number.isInteger(r.limit) &&
+        r.limit >= 1 &&
+        Number.isInteger(r.windowMs) &&
+        r.windowMs >= 1,
+    )
+  ) {
+    throw new TypeError(
+      `${where}: rules must be a non-empty list of { name, limit (whole number ≥ 1), windowMs (ms ≥ 1) }`,
+    )
+  }
+  for (const name of ['key', 'skip'] as const) {
+    if (limit[name] !== undefined && typeof limit[name] !== 'function')
+      throw new TypeError(`${where}: ${name} must be a function of the request`)
+  }
+}
+
+/**
+ * Spends one request of `key`'s budget for a route. A refusal is an `OtpRateLimitedError` (the contract's
+ * 429 `rate_limited` with `Retry-After`, `RateLimit-Policy` and `RateLimit`); a store that cannot answer
+ * is its `StoreError` (503, fail closed).
+ */
+export async function consumeRouteLimit(
+  store: ThrottleStore,
+  id: string,
+  key: string,
+  rules: readonly ThrottleRule[],
+  options: { headers?: boolean } = {},
+): Promise<RouteLimitOutcome> {
+  let decision: Awaited<ReturnType<ThrottleStore['consume']>>
+  try {
+    // Any client can create these keys: a full store sheds them before the OTP send budgets it shares.
+    decision = await store.consume(`route:${id}:${key}`, rules, { shedFirst: true })
+  } catch (error) {
+    if (error instanceof StoreError) return { allowed: false, error }
+    throw error
+  }
+  if (decision.allowed) {
+    if (options.headers === false) return { allowed: true, headers: NO_HEADERS }
+    return { allowed: true, headers: budgetHeaders(rules, decision.remaining) }
+  }
+  const rule = rules.find((r) => r.name === decision.rule)
+  return {
+    allowed: false,
+    error: new OtpRateLimitedError({
+      scope: 'client',
+      rule: decision.rule,
+      retryAfterMs: decision.retryAfterMs,
+      limit: rule?.limit,
+      windowMs: rule?.windowMs,
+    }),
+  }
+}
+
+/** The budget's name when the app gives none: its rules' names. */
+export function routeLimitId(rules: readonly ThrottleRule[]): string {
+  return rules.map((r) => r.name).join('+')
+}
