@@ -114,3 +114,46 @@ describe('OtpService by template, per country and per locale, end to end against
     void client.close()
   })
 })
+
+describe('OtpService over voice', () => {
+  it('send({ channel: "voice" }) calls a mainland number with the code, under the same budgets', async () => {
+    const { otp, fake, codeOf, clock } = await setup({ voice: true })
+    const sent = await otp.send({ mobile: CN, clientKey: 'ip-1', channel: 'voice' })
+    expect(sent.sid).toMatch(/^[0-9a-f]{32}$/)
+    expect(fake.outbox.last(CN)).toMatchObject({ endpoint: 'voice/send', mobile: '13800138000' })
+    expect(await otp.verify({ mobile: CN, code: codeOf(CN), clientKey: 'ip-1' })).toMatchObject({ ok: true })
+    // The number's cooldown counts voice and SMS alike.
+    const again = await rejection(otp.send({ mobile: CN, clientKey: 'ip-2' }))
+    expect(again.name).toBe('OtpRateLimitedError')
+    clock.advance(61_000)
+    await otp.send({ mobile: CN, clientKey: 'ip-2' })
+    expect(fake.outbox.last(CN)?.endpoint).toBe('sms/single_send')
+  })
+
+  it('voice is refused before any budget when not enabled or the number is not a mainland one', async () => {
+    const off = await setup()
+    const disabled = await rejection(off.otp.send({ mobile: CN, clientKey: 'ip-1', channel: 'voice' }))
+    expect(disabled).toBeInstanceOf(YunpianValidationError)
+    expect(disabled.message).toMatch(/channel: .*voice: true/)
+    const on = await setup({ voice: true })
+    const abroad = await rejection(on.otp.send({ mobile: NUMBERS.UK, clientKey: 'ip-1', channel: 'voice' }))
+    expect(abroad.message).toMatch(/mainland China numbers only; this one is GB/)
+    expect(on.storeLog.filter((l) => l.startsWith('consume'))).toEqual([])
+    expect(
+      await rejection(on.otp.send({ mobile: CN, clientKey: 'ip-1', channel: 'fax' as never })),
+    ).toBeInstanceOf(YunpianValidationError)
+    const client = new YunpianClient({ apikey: 'a'.repeat(32), baseUrl: 'http://127.0.0.1:9' })
+    expect(
+      () =>
+        new OtpService({
+          client,
+          secret: SECRET,
+          countries: ['CN'],
+          message: ({ code }) => `【Acme】${code}`,
+          voice: true,
+          codeLength: 8,
+        }),
+    ).toThrow(/codeLength: .*4 to 6 digits with voice: true/)
+    void client.close()
+  })
+})

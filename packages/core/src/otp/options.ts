@@ -224,6 +224,8 @@ export const otpOptionsSchema = z
     testNumbers: z
       .record(z.string(), z.string().regex(/^\d{4,10}$/, 'must be the fixed code: 4 to 10 digits'))
       .optional(),
+    /** Whether `send({ channel: 'voice' })` may call mainland China numbers (codes of 4 to 6 digits). */
+    voice: z.boolean({ error: 'must be a boolean' }).default(false),
     /** Where Yunpian pushes each code's delivery report (`callback_url`); the console setting otherwise. */
     callbackUrl: z
       .string()
@@ -237,6 +239,13 @@ export const otpOptionsSchema = z
     warn: z.custom<(message: string) => void>(isFunction, 'must be a function').optional(),
   })
   .superRefine((o, ctx) => {
+    if (o.voice && o.codeLength > 6) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['codeLength'],
+        message: 'must be 4 to 6 digits with voice: true (Yunpian reads out 4 to 6 digits)',
+      })
+    }
     if (o.message === undefined && o.template === undefined) {
       ctx.addIssue({
         code: 'custom',
