@@ -196,4 +196,25 @@ describe('MemoryOtpStore memory bounds', () => {
     for (let i = 0; i < 1_575; i++) await store.set(`fresh${i}`, challenge(300_000))
     expect(store.size).toBe(50 + 1_575)
   })
+
+  it('when full, sheds expired codes, then the oldest (a replaced code counts as new); never refuses', async () => {
+    const c = manualClock()
+    const store = new MemoryOtpStore({ maxKeys: 3, now: c.now })
+    const challenge = (digest: string, ttlMs = 300_000) => ({ digest, ttlMs, attempts: 5 })
+    await store.set('short', challenge('aa', 1_000))
+    await store.set('a', challenge('a1'))
+    await store.set('b', challenge('b1'))
+    c.advance(1_001)
+    await store.set('c', challenge('c1')) // the expired code makes room
+    await store.set('a', challenge('a2')) // a replaced code is the newest now
+    await store.set('d', challenge('d1')) // full: the oldest, b, goes
+    expect(store.size).toBe(3)
+    expect(await store.verify('b', 'b1')).toBe('missing')
+    for (const [key, digest] of [
+      ['a', 'a2'],
+      ['c', 'c1'],
+      ['d', 'd1'],
+    ])
+      expect(await store.verify(key!, digest!)).toBe('verified')
+  })
 })
