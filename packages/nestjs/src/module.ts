@@ -91,6 +91,7 @@ export class YunpianModule extends ConfigurableModuleClass implements OnApplicat
   }
 
   static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    requireOptions('YunpianModule.forRoot', options)
     // biome-ignore lint/complexity/noThisInStatic: super binds `this` to YunpianModule, the module's identity
     const definition = withRoutes(super.forRoot(options), options)
     // The builder strips extras from the options; here `routes` and `webhook` carry both the paths (extras)
@@ -104,8 +105,26 @@ export class YunpianModule extends ConfigurableModuleClass implements OnApplicat
   }
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    if (!options || !(options.useFactory || options.useClass || options.useExisting))
+      throw new TypeError(
+        `@yunpian-kit/nestjs: YunpianModule.forRootAsync needs { useFactory } (or useClass, useExisting) returning { client, otp }, got ${describe(options)}`,
+      )
     // biome-ignore lint/complexity/noThisInStatic: super binds `this` to YunpianModule, the module's identity
-    return withRoutes(super.forRootAsync(options), options)
+    const definition = withRoutes(super.forRootAsync(options), options)
+    // Check what the factory returns before any provider reads it, so a factory returning nothing says so.
+    definition.providers = (definition.providers ?? []).map((provider) =>
+      typeof provider === 'object' && 'useFactory' in provider && provider.provide === YUNPIAN_MODULE_OPTIONS
+        ? {
+            ...provider,
+            useFactory: async (...args: unknown[]) => {
+              const resolved = await provider.useFactory(...args)
+              requireOptions("YunpianModule.forRootAsync's factory", resolved)
+              return resolved
+            },
+          }
+        : provider,
+    )
+    return definition
   }
 
   /** Closes the client when the module created it; one you passed in stays open. */
@@ -136,6 +155,7 @@ function withRoutes(definition: DynamicModule, extras: YunpianModuleExtras): Dyn
 
 /** What zod does not already check in the core's constructors: fails the boot, naming the option. */
 function checkOptions(o: YunpianModuleOptions): void {
+  requireOptions('YunpianModule options', o)
   const webhook = o.webhook
   if (webhook && (typeof webhook.secret !== 'string' || webhook.secret.length < 16)) {
     throw new TypeError(
@@ -147,6 +167,19 @@ function checkOptions(o: YunpianModuleOptions): void {
       '@yunpian-kit/nestjs: webhook.apikey is required with onReply, to check reply signatures',
     )
   }
+}
+
+/** `forRoot()` and a factory returning nothing: name what is missing, not "Cannot convert undefined". */
+function requireOptions(where: string, o: Partial<YunpianModuleOptions> | undefined): void {
+  const missing = ['client', 'otp'].filter((key) => !o || o[key as keyof YunpianModuleOptions] == null)
+  if (missing.length > 0)
+    throw new TypeError(
+      `@yunpian-kit/nestjs: ${where} needs { client, otp }; ${o ? `missing ${missing.join(', ')}` : `got ${describe(o)}`}`,
+    )
+}
+
+function describe(value: unknown): string {
+  return value === null || value === undefined ? String(value) : typeof value
 }
 
 function trimSlashes(path: string): string {
