@@ -156,6 +156,17 @@ export function clientKeyFromAddress(address: string | undefined): string {
   const groups = ip.includes('::')
     ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
     : left
+  // An IPv4 client in any IPv6 spelling (`::FFFF:1.2.3.4`, `::ffff:102:304`, written out in full) is that
+  // IPv4 address: grouped by /64, every IPv4 client would share one budget.
+  const mapped = ip.match(
+    /^(?:0{0,4}:){0,5}:?ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i,
+  )
+  if (mapped && groups.slice(0, 5).every((g) => Number.parseInt(g || '0', 16) === 0)) {
+    if (mapped[1]) return mapped[1]
+    const high = Number.parseInt(mapped[2]!, 16)
+    const low = Number.parseInt(mapped[3]!, 16)
+    return [high >> 8, high & 255, low >> 8, low & 255].join('.')
+  }
   return `${groups
     .slice(0, 4)
     .map((g) => Number.parseInt(g || '0', 16).toString(16))
