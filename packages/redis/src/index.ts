@@ -5,6 +5,7 @@ export {
   type RedisReportQueueOptions,
   ReportQueueError,
 } from './report-queue.js'
+export { RedisSendLedger, type RedisSendLedgerOptions, SendLedgerError } from './send-ledger.js'
 export {
   DedupeStoreError,
   RedisDedupeStore,

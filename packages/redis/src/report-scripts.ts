@@ -103,3 +103,36 @@ return (#ARGV - 1) / 2
 
 /** Queue dead letters. KEYS[1]: the list; ARGV: first and last index. */
 export const QUEUE_DEAD_LIST = script(`return redis.call('LRANGE', KEYS[1], ARGV[1], ARGV[2])`)
+
+/** Ledger remember. KEYS: due (sorted set), sends (hash). ARGV: due time, then sid and JSON per send. */
+export const LEDGER_REMEMBER = script(`
+for i = 2, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+return (#ARGV - 1) / 2
+`)
+
+/**
+ * Ledger take. KEYS: due, sends. ARGV: now, limit, lease ms. The due sends move to now + lease, so no other
+ * instance takes them meanwhile. Returns their JSON.
+ */
+export const LEDGER_TAKE = script(`
+local sids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local out = {}
+for _, sid in ipairs(sids) do
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]), sid)
+  local json = redis.call('HGET', KEYS[2], sid)
+  if json then out[#out + 1] = json else redis.call('ZREM', KEYS[1], sid) end
+end
+return out
+`)
+
+/** Ledger forget. KEYS: due, sends. ARGV: sids. */
+export const LEDGER_FORGET = script(`
+for i = 1, #ARGV do
+  redis.call('ZREM', KEYS[1], ARGV[i])
+  redis.call('HDEL', KEYS[2], ARGV[i])
+end
+return #ARGV
+`)

@@ -1,9 +1,10 @@
 import {
   describeDedupeStoreContract,
   describeOtpStoreContract,
+  describeSendLedgerContract,
   describeThrottleStoreContract,
 } from '@yunpian-kit/core/contract'
-import { RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '../src/index.js'
+import { RedisDedupeStore, RedisOtpStore, RedisSendLedger, RedisThrottleStore } from '../src/index.js'
 import { CLIENTS } from './clients.js'
 
 /** The core's shared suites, unchanged, on real Redis servers through the clients of one library. */
@@ -20,6 +21,10 @@ export function describeRedisContracts(library: 'ioredis' | 'node-redis'): void 
     describeDedupeStoreContract(`RedisDedupeStore, ${name}`, async () => {
       const { client, close } = await connect()
       return { store: new RedisDedupeStore({ client }), close }
+    })
+    describeSendLedgerContract(`RedisSendLedger, ${name}`, async () => {
+      const { client, close } = await connect()
+      return { store: new RedisSendLedger({ client, name: `sends-${library}-${Math.random()}` }), close }
     })
   }
 }

@@ -24,6 +24,10 @@ export type ReportEvent =
   | { type: 'dead-lettered'; kind: Kind; ids: string[]; error: unknown; attempts: number; entryId: string }
   /** A `pull_status`/`pull_reply` answer was lost after Yunpian read the request: its records are gone. */
   | { type: 'page-lost'; kind: Kind; error: unknown }
+  /** The reconciler found these final reports with `get_record` (no push or pull brought them). */
+  | { type: 'reconciled'; kind: 'status'; ids: string[] }
+  /** The reconciler gave up: Yunpian had no final status for these sends by `giveUpAfterMs`. */
+  | { type: 'unresolved'; kind: 'status'; ids: string[] }
 
 export interface PushHandlerOptions {
   dedupe: DedupeStore

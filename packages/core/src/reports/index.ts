@@ -33,3 +33,11 @@ export {
   type ReportHandlers,
   type ReportQueue,
 } from './queue.js'
+export {
+  MemorySendLedger,
+  type MemorySendLedgerOptions,
+  Reconciler,
+  type ReconcilerOptions,
+  type SendLedger,
+  type WatchedSend,
+} from './reconciler.js'
