@@ -1,7 +1,7 @@
 // The packages as an outside app gets them: `pnpm pack` each public package, install the tarballs with npm
 // into fresh apps in a temporary directory outside the workspace, compile the apps with the app's own tsc
-// under `module: node16` (CommonJS) and `module: NodeNext` (ESM), and run, for Express, Fastify and
-// NestJS, one send and one verify against the fake. Run after the build (the test command does).
+// under `module: node16` (CommonJS) and `module: NodeNext` (ESM), and run, for Express, Fastify, NestJS,
+// the bare web-standard handler and Hono (both on @hono/node-server), one send and one verify against the fake. Run after the build (the test command does).
 // The two apps share one node_modules in their parent directory: one npm install instead of two.
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -78,6 +78,8 @@ async function main(): Promise<void> {
       '@nestjs/common': version('@nestjs/common'),
       '@nestjs/core': version('@nestjs/core'),
       '@nestjs/platform-express': version('@nestjs/platform-express'),
+      hono: version('hono'),
+      '@hono/node-server': version('@hono/node-server'),
       'reflect-metadata': version('reflect-metadata'),
       rxjs: version('rxjs'),
       typescript: version('typescript'),
@@ -112,13 +114,13 @@ async function main(): Promise<void> {
     // 4. Send and verify through each framework, in each module system.
     await Promise.all(
       apps.flatMap((app) =>
-        ['express', 'fastify', 'nest'].map(async (framework) => {
+        ['express', 'fastify', 'nest', 'fetch'].map(async (framework) => {
           const out = await run(process.execPath, [`dist/${framework}.js`], join(dir, app.name), 60_000)
           if (!out.includes('verified')) throw new Error(`${app.name} ${framework}: no "verified" in\n${out}`)
         }),
       ),
     )
-    step('sent and verified a code through Express, Fastify and NestJS, as CommonJS and as ESM')
+    step('sent and verified a code through Express, Fastify, NestJS, the fetch handler and Hono, in CJS and ESM')
   } finally {
     if (keep) console.log(`consumer-test: apps kept in ${dir}`)
     else rmSync(dir, { recursive: true, force: true })
@@ -200,6 +202,55 @@ async function main(): Promise<void> {
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
   await sendAndVerify(base, fake, 'fastify')
   await app.close()
+  await fake.close()
+}
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
+`,
+  'fetch.ts': `import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { OtpService, YunpianClient } from '@yunpian-kit/core'
+import { clientKeyFromAddress, yunpianHandler } from '@yunpian-kit/fetch'
+import { problemHandler, type YunpianEnv, yunpian, yunpianOtp } from '@yunpian-kit/fetch/hono'
+import { startFakeYunpian } from '@yunpian-kit/testing'
+import { Hono } from 'hono'
+import { otpOptions, sendAndVerify } from './flow.js'
+
+/** Any fetch-style app on a real port, as @hono/node-server serves it. */
+async function listen(fetch: (request: Request) => Response | Promise<Response>) {
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' })
+  await once(server, 'listening')
+  const base = 'http://127.0.0.1:' + (server.address() as AddressInfo).port
+  return { base, close: () => new Promise((resolve) => server.close(resolve)) }
+}
+
+async function main(): Promise<void> {
+  const fake = await startFakeYunpian()
+  const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url })
+
+  // The bare handler: what a Next.js route handler exports, Bun.serve and Deno.serve call.
+  const handler = yunpianHandler({
+    otp: new OtpService({ client, ...otpOptions }),
+    routes: { clientKey: (request) => clientKeyFromAddress(request.headers.get('x-real-ip') ?? undefined) },
+  })
+  const bare = await listen(handler)
+  await sendAndVerify(bare.base, fake, 'fetch handler')
+  await bare.close()
+
+  // Hono, its middleware and sub-app.
+  const app = new Hono<YunpianEnv>()
+  app.use(yunpian({ client, otp: new OtpService({ client, ...otpOptions }) }))
+  app.route('/otp', yunpianOtp({ clientKey: (c) => clientKeyFromAddress(getConnInfo(c).remote.address) }))
+  app.onError(problemHandler())
+  const hono = await listen(app.fetch)
+  await sendAndVerify(hono.base, fake, 'hono')
+  await hono.close()
+
+  await client.close()
   await fake.close()
 }
 main().catch((error) => {
