@@ -80,6 +80,8 @@ export class RedisConnection {
   readonly #timeoutMs: number
   readonly #ErrorClass: StoreErrorClass
   readonly #slots: NodeRedisSlots | undefined
+  /** `Redis at host:port` for error messages (never the password). */
+  readonly #where: string
   #closed = false
 
   /** `ErrorClass`: what failures are thrown as (`ThrottleStoreError`, `OtpStoreError`…). */
@@ -89,10 +91,11 @@ export class RedisConnection {
     if (options.client) {
       this.#client = options.client
       this.#owned = false
-    } else if (options.url) {
-      this.#client = createIoredis(options.url)
+    } else if (options.url !== undefined) {
+      this.#client = createIoredis(checkedUrl(options.url))
       this.#owned = true
     } else throw new TypeError('A Redis store needs a client (ioredis or node-redis) or a url')
+    this.#where = options.url !== undefined ? hostsOfUrl(options.url) : hostsOfClient(this.#client)
     this.#slots = slotsOf(this.#client)
     this.prefix = options.prefix ?? 'ypk:'
     this.#timeoutMs = options.timeoutMs ?? 500
@@ -164,7 +167,7 @@ export class RedisConnection {
           reject(
             error instanceof StoreError
               ? error
-              : new this.#ErrorClass(`Redis failed: ${(error as Error)?.message ?? String(error)}`, {
+              : new this.#ErrorClass(`${this.#where} failed: ${(error as Error)?.message ?? String(error)}`, {
                   cause: error,
                 }),
           )
@@ -185,7 +188,7 @@ export class RedisConnection {
         if (pending.deadline > now) continue
         this.#pending.delete(pending)
         if (this.#slots) refreshSlots(this.#slots)
-        pending.reject(new this.#ErrorClass(`Redis did not answer within ${this.#timeoutMs} ms`))
+        pending.reject(new this.#ErrorClass(`${this.#where} did not answer within ${this.#timeoutMs} ms`))
       }
       if (this.#pending.size === 0) {
         clearInterval(this.#sweeper)
@@ -199,6 +202,48 @@ export class RedisConnection {
 interface Pending {
   deadline: number
   reject: (error: Error) => void
+}
+
+/** A URL ioredis can use, checked now rather than at the first request (`htp://nope` is refused). */
+function checkedUrl(url: unknown): string {
+  const shown = typeof url === 'string' ? JSON.stringify(withoutPassword(url)) : String(url)
+  if (typeof url !== 'string' || !/^rediss?:\/\//i.test(url) || !URL.canParse(url))
+    throw new TypeError(`url must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379; got ${shown}`)
+  return url
+}
+
+function withoutPassword(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//…@')
+}
+
+function hostsOfUrl(url: string): string {
+  const { hostname, port } = new URL(url)
+  return `Redis at ${hostname || '127.0.0.1'}:${port || 6379}`
+}
+
+/** Where a client you passed in connects, read from its options as ioredis and node-redis keep them. */
+function hostsOfClient(client: RedisClientLike): string {
+  const c = client as {
+    options?: { host?: string; port?: number; url?: string; socket?: { host?: string; port?: number } }
+    startupNodes?: (string | number | { host?: string; port?: number })[]
+    _options?: { rootNodes?: { url?: string; socket?: { host?: string; port?: number } }[] }
+  }
+  const nodes =
+    c.startupNodes ??
+    c._options?.rootNodes?.map((n) => (n.url ? n.url : { host: n.socket?.host, port: n.socket?.port }))
+  if (nodes?.length) {
+    const shown = nodes.slice(0, 3).map((node) => {
+      if (typeof node === 'number') return `127.0.0.1:${node}`
+      if (typeof node === 'string') return URL.canParse(node) ? hostsOfUrl(node).slice(9) : node
+      return `${node.host ?? '127.0.0.1'}:${node.port ?? 6379}`
+    })
+    return `Redis Cluster at ${shown.join(', ')}${nodes.length > 3 ? ', …' : ''}`
+  }
+  const o = c.options
+  if (o?.url && URL.canParse(o.url)) return hostsOfUrl(o.url)
+  const host = o?.socket?.host ?? o?.host
+  const port = o?.socket?.port ?? o?.port
+  return host || port ? `Redis at ${host ?? '127.0.0.1'}:${port ?? 6379}` : 'Redis'
 }
 
 function createIoredis(url: string): IoredisLike {

@@ -1,0 +1,75 @@
+// Redis failures name where Redis was expected (never its password); a bad URL is refused at construction.
+
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
+import { StoreError } from '@yunpian-kit/core'
+import { Redis } from 'ioredis'
+import { describe, expect, it } from 'vitest'
+import { RedisOtpStore, RedisThrottleStore } from '../src/index.js'
+
+const rules = [{ name: 'r', limit: 1, windowMs: 60_000 }]
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure')
+    },
+    (error: Error) => error,
+  )
+}
+
+describe('Redis store messages', () => {
+  it('refuses a URL that is not redis:// or rediss:// when the store is made', () => {
+    expect(() => new RedisThrottleStore({ url: 'htp://nope' })).toThrow(
+      'url must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379; got "htp://nope"',
+    )
+    expect(() => new RedisOtpStore({ url: 'redis://' + 'bad host:1' })).toThrow(TypeError)
+  })
+
+  it('never echoes a password from a refused URL', () => {
+    const error = (() => {
+      try {
+        new RedisThrottleStore({ url: 'htp://user:s3cret@example.com:6379' })
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error?.message).toContain('htp://…@example.com:6379')
+    expect(error?.message).not.toContain('s3cret')
+  })
+
+  it('names host:port, without the password, when Redis cannot be reached through a URL', async () => {
+    const port = await closedPort()
+    const store = new RedisThrottleStore({ url: `redis://:hunter2@127.0.0.1:${port}`, timeoutMs: 1_000 })
+    try {
+      const error = await failure(store.consume('k', rules))
+      expect(error).toBeInstanceOf(StoreError)
+      expect(error.message).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port} (failed|did not answer)`))
+      expect(error.message).not.toContain('hunter2')
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('names host:port of an ioredis client passed in', async () => {
+    const port = await closedPort()
+    const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 })
+    redis.on('error', () => undefined)
+    const store = new RedisThrottleStore({ client: redis, timeoutMs: 1_000 })
+    try {
+      const error = await failure(store.consume('k', rules))
+      expect(error.message).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port} `))
+    } finally {
+      redis.disconnect()
+    }
+  })
+})
