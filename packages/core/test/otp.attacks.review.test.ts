@@ -205,3 +205,35 @@ describe('review: test numbers stay test numbers', () => {
     })
   })
 })
+
+describe('review: a mainland number without + gets the same cheap checks as with it', () => {
+  it.each(['14012345678', '15412345678', '16012345678'])(
+    '%s, in no operator’s block, is refused before any store, in both forms',
+    async (mobile) => {
+      for (const numberTypes of [undefined, ['MOBILE', 'FIXED_LINE_OR_MOBILE', 'VOIP'] as const]) {
+        const { otp, storeLog, fake } = await setup(numberTypes ? { numberTypes: [...numberTypes] } : {})
+        for (const form of [mobile, `+86${mobile}`]) {
+          const refused = await rejection(otp.verify({ mobile: form, code: '123456', clientKey: 'c' }))
+          expect(refused).toBeInstanceOf(YunpianValidationError)
+          expect(refused.message).toMatch(/not a valid phone number/)
+          expect(await rejection(otp.send({ mobile: form, clientKey: 'c' }))).toBeInstanceOf(
+            YunpianValidationError,
+          )
+        }
+        expect(storeLog).toEqual([])
+        expect(fake.calls.size).toBe(0)
+      }
+    },
+  )
+
+  it('valid mainland numbers pass in both forms, as one number', async () => {
+    const { otp, codeOf } = await setup({ numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE', 'VOIP'] })
+    await otp.send({ mobile: '19912345678', clientKey: 'a' })
+    expect(
+      await otp.verify({ mobile: '+8619912345678', code: codeOf('19912345678'), clientKey: 'b' }),
+    ).toEqual({
+      ok: true,
+      mobile: '+8619912345678',
+    })
+  })
+})

@@ -34,8 +34,9 @@ export const MOBILE_RULE =
 export function parseMobile(value: string): ParsedMobile
 export function parseMobile(value: string, options: { type: true }): ParsedMobile & { type?: NumberType }
 export function parseMobile(value: string, options?: { type: true }): ParsedMobile & { type?: NumberType } {
-  // The mainland pattern is the whole rule for those numbers: no metadata lookup on the hot path.
-  // (Mainland numbers of this pattern are mobile numbers, so no metadata is needed for the type either.)
+  // The mainland pattern is the whole rule for those numbers: no metadata lookup on the hot path. The
+  // pattern also admits blocks no operator holds (140…, 154…), so a caller asking for the type gets it
+  // from the metadata (undefined for those), as for the same number with +86.
   if (MAINLAND.test(value)) {
     const mainland = {
       ok: true,
@@ -44,7 +45,7 @@ export function parseMobile(value: string, options?: { type: true }): ParsedMobi
       country: 'CN',
       callingCode: '86',
     } as const
-    return options?.type ? { ...mainland, type: 'MOBILE' } : mainland
+    return options?.type ? { ...mainland, type: numberType(mainland.e164) } : mainland
   }
   if (!E164.test(value)) {
     return {
@@ -96,17 +97,18 @@ export function numberType(e164: string): NumberType {
  * a mobile number is parsed again by `parseMobile`, for its country and its error.
  */
 export function parseMobileNumber(value: string): ParsedMobile & { mobile?: boolean } {
-  if (MAINLAND.test(value)) return { ...parseMobile(value), mobile: true }
   const cached = recent.get(value)
   if (cached?.mobile !== undefined) return cached
-  const phone = E164.test(value) ? parseMobileOnly(value) : undefined
+  // A mainland number is checked against the metadata as with +86: the pattern admits unheld blocks.
+  const e164 = MAINLAND.test(value) ? `+86${value}` : value
+  const phone = E164.test(e164) ? parseMobileOnly(e164) : undefined
   if (!phone?.isValid()) {
     const parsed = parseMobile(value)
     return parsed.ok ? { ...parsed, mobile: false } : parsed
   }
   const parsed = {
     ok: true,
-    international: !value.startsWith('+86'),
+    international: !e164.startsWith('+86'),
     e164: phone.number,
     country: phone.country,
     callingCode: phone.countryCallingCode,
