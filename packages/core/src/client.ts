@@ -161,7 +161,8 @@ const ENDPOINTS = {
   voicePullStatus: endpoint('voice/pull_status', 'drain'),
 }
 
-const flag = (value: boolean | undefined) => (value === undefined ? undefined : String(value))
+/** An optional boolean or number as a form field (`true`, `20`), absent when not given. */
+const field = (value: boolean | number | undefined) => (value === undefined ? undefined : String(value))
 
 /**
  * Yunpian's v2 API over one keep-alive undici pool. Every request is validated before any I/O and
@@ -281,8 +282,8 @@ export class SmsApi {
         uid: r.uid,
         extend: r.extend,
         callback_url: r.callbackUrl,
-        register: flag(r.register),
-        mobile_stat: flag(r.mobileStat),
+        register: field(r.register),
+        mobile_stat: field(r.mobileStat),
       },
       options?.signal,
     )
@@ -302,7 +303,7 @@ export class SmsApi {
         uid: r.uid,
         extend: r.extend,
         callback_url: r.callbackUrl,
-        mobile_stat: flag(r.mobileStat),
+        mobile_stat: field(r.mobileStat),
       },
       options?.signal,
     )
@@ -371,7 +372,7 @@ export class SmsApi {
     const r = validate('pullStatus', pullSchema, request)
     const body = await this.#transport.call(
       ENDPOINTS.pullStatus,
-      { page_size: pageSizeField(r.pageSize) },
+      { page_size: field(r.pageSize) },
       options?.signal,
     )
     return parseAnswer(ENDPOINTS.pullStatus, statusListSchema, body)
@@ -382,7 +383,7 @@ export class SmsApi {
     const r = validate('pullReply', pullSchema, request)
     const body = await this.#transport.call(
       ENDPOINTS.pullReply,
-      { page_size: pageSizeField(r.pageSize) },
+      { page_size: field(r.pageSize) },
       options?.signal,
     )
     return parseAnswer(ENDPOINTS.pullReply, z.array(replyRecordSchema), body)
@@ -397,8 +398,8 @@ export class SmsApi {
         start_time: chinaTimeField(r.startTime),
         end_time: chinaTimeField(r.endTime),
         mobile: r.mobile,
-        page_num: r.pageNum === undefined ? undefined : String(r.pageNum),
-        page_size: pageSizeField(r.pageSize),
+        page_num: field(r.pageNum),
+        page_size: field(r.pageSize),
         type: r.type,
       },
       options?.signal,
@@ -455,9 +456,6 @@ const statusListSchema = z.array(z.unknown()).transform((records, ctx) => {
   return reports
 })
 
-const pageSizeField = (pageSize: number | undefined) =>
-  pageSize === undefined ? undefined : String(pageSize)
-
 export class UserApi {
   readonly #transport: Transport
 
@@ -479,7 +477,7 @@ export class UserApi {
       {
         emergency_contact: r.emergencyContact,
         emergency_mobile: r.emergencyMobile,
-        alarm_balance: r.alarmBalance === undefined ? undefined : String(r.alarmBalance),
+        alarm_balance: field(r.alarmBalance),
       },
       options?.signal,
     )
@@ -502,7 +500,7 @@ export class TplApi {
       ENDPOINTS.tplAdd,
       {
         tpl_content: r.content,
-        notify_type: r.notifyType === undefined ? undefined : String(r.notifyType),
+        notify_type: field(r.notifyType),
         lang: r.lang,
       },
       options?.signal,
@@ -525,7 +523,7 @@ export class TplApi {
       {
         tpl_id: r.id,
         tpl_content: r.content,
-        notify_type: r.notifyType === undefined ? undefined : String(r.notifyType),
+        notify_type: field(r.notifyType),
         lang: r.lang,
       },
       options?.signal,
@@ -556,9 +554,9 @@ export class SignApi {
       ENDPOINTS.signAdd,
       {
         sign: r.sign,
-        notify: flag(r.notify),
-        apply_vip: flag(r.applyVip),
-        is_only_global: flag(r.isOnlyGlobal),
+        notify: field(r.notify),
+        apply_vip: field(r.applyVip),
+        is_only_global: field(r.isOnlyGlobal),
         industry_type: r.industryType,
       },
       options?.signal,
@@ -573,8 +571,8 @@ export class SignApi {
       ENDPOINTS.signGet,
       {
         sign: r.sign,
-        page_num: r.pageNum === undefined ? undefined : String(r.pageNum),
-        page_size: r.pageSize === undefined ? undefined : String(r.pageSize),
+        page_num: field(r.pageNum),
+        page_size: field(r.pageSize),
       },
       options?.signal,
     )
@@ -614,7 +612,7 @@ export class VoiceApi {
     const r = validate('voice.pullStatus', voicePullStatusSchema, request)
     const body = await this.#transport.call(
       ENDPOINTS.voicePullStatus,
-      { page_size: pageSizeField(r.pageSize), type: r.type === undefined ? undefined : String(r.type) },
+      { page_size: field(r.pageSize), type: field(r.type) },
       options?.signal,
     )
     return parseAnswer(ENDPOINTS.voicePullStatus, z.array(voiceStatusSchema), body)
