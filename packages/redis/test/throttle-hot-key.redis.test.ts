@@ -3,6 +3,7 @@ import type { ThrottleRule } from '@yunpian-kit/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { RedisThrottleStore } from '../src/index.js'
+import { CONSUME_READ_MAX } from '../src/scripts.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -127,4 +128,87 @@ describe('trimming on admission', () => {
       retryAfterMs: 5_000,
     })
   })
+})
+
+describe('either side of the read threshold', () => {
+  // Small limits are answered from one short read of the newest events, larger ones by ZCOUNT, and every
+  // rule from the read when it holds the whole set. Each way must give what the sliding window says.
+  const MAX = CONSUME_READ_MAX
+  const ruleSets: ThrottleRule[][] = [
+    [{ name: 'at', limit: MAX, windowMs: HOUR }],
+    [{ name: 'above', limit: MAX + 1, windowMs: HOUR }],
+    [
+      { name: 'one', limit: 1, windowMs: 500 },
+      { name: 'above', limit: MAX + 1, windowMs: HOUR },
+      { name: 'day', limit: MAX + 2, windowMs: DAY },
+    ],
+    [
+      { name: 'two', limit: 2, windowMs: 30_000 },
+      { name: 'many', limit: 100, windowMs: HOUR },
+    ],
+  ]
+  const cases = ruleSets.flatMap((rules) =>
+    [MAX - 2, MAX - 1, MAX, MAX + 1, MAX + 2].map((recent) => ({ rules, recent })),
+  )
+
+  /** What the sliding window says, from the events' times: the limit-th newest must leave before another fits. */
+  function expected(times: number[], rules: ThrottleRule[], now: number) {
+    const newestFirst = [...times].sort((a, b) => b - a)
+    let refusal: { rule: string; retryAfterMs: number } | undefined
+    let remaining = Number.POSITIVE_INFINITY
+    for (const rule of rules) {
+      const count = newestFirst.filter((t) => t > now - rule.windowMs).length
+      if (count >= rule.limit) {
+        const wait = rule.limit === 0 ? rule.windowMs : newestFirst[rule.limit - 1]! + rule.windowMs - now
+        if (!refusal || wait > refusal.retryAfterMs) refusal = { rule: rule.name, retryAfterMs: wait }
+      } else remaining = Math.min(remaining, rule.limit - count - 1)
+    }
+    return refusal ? { allowed: false as const, ...refusal } : { allowed: true as const, remaining }
+  }
+
+  it.each(cases)(
+    '$recent recent events, limits $rules.0.limit…: the sliding window decides',
+    async ({ rules, recent }) => {
+      const key = `edge:${randomBytes(4).toString('hex')}`
+      const now = await redisNow()
+      await fill(key, recent, 1000, now) // one a second, the newest a second old
+      await fill(key, 1, 1000, now - 2 * DAY) // and one past every window
+      const times = (await redis.zrange(eventsKey(key), 0, -1, 'WITHSCORES'))
+        .filter((_, i) => i % 2 === 1)
+        .map(Number)
+      const want = expected(times, rules, now)
+
+      let decision: Awaited<ReturnType<RedisThrottleStore['consume']>> | undefined
+      const ran = await scriptCommands(async () => {
+        decision = await store.consume(key, rules)
+      })
+      const elapsed = (await redisNow()) - now
+      if (!decision) throw new Error('unreachable')
+
+      // The path taken: a short read when a limit is small, a ZCOUNT for each limit the read did not cover.
+      const read = rules.some((r) => r.limit <= MAX)
+        ? Math.min(MAX, Math.max(...rules.map((r) => r.limit)))
+        : 0
+      const whole = times.length < read
+      const zcounts = whole ? 0 : rules.filter((r) => r.limit > read).length
+      expect(ran.filter((c) => c[0] === 'zrange' && c[3] === '-1')).toHaveLength(read > 0 ? 1 : 0)
+      expect(ran.filter((c) => c[0] === 'zcount')).toHaveLength(zcounts)
+
+      if (want.allowed) {
+        expect(decision).toEqual(want)
+        // What left the longest window is gone; the recent events and the new one remain.
+        const scores = (await redis.zrange(eventsKey(key), 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1)
+        expect(scores).toHaveLength(recent + 1)
+        const longest = Math.max(...rules.map((r) => r.windowMs))
+        expect(Math.min(...scores.map(Number))).toBeGreaterThan(now - longest)
+        expect(await redis.pttl(eventsKey(key))).toBeGreaterThan(longest - 60_000)
+      } else {
+        if (decision.allowed) throw new Error(`admitted where ${want.rule} refuses`)
+        expect(decision.rule).toBe(want.rule)
+        expect(decision.retryAfterMs).toBeLessThanOrEqual(want.retryAfterMs)
+        expect(decision.retryAfterMs).toBeGreaterThanOrEqual(want.retryAfterMs - elapsed)
+        expect(await redis.zcard(eventsKey(key))).toBe(recent + 1) // a refusal writes nothing
+      }
+    },
+  )
 })
