@@ -120,7 +120,9 @@ async function main(): Promise<void> {
         }),
       ),
     )
-    step('sent and verified a code through Express, Fastify, NestJS, the fetch handler and Hono, in CJS and ESM')
+    step(
+      'sent and verified a code through Express, Fastify, NestJS, the fetch handler and Hono, in CJS and ESM',
+    )
   } finally {
     if (keep) console.log(`consumer-test: apps kept in ${dir}`)
     else rmSync(dir, { recursive: true, force: true })

@@ -30,10 +30,10 @@ const env = {
 const fake = await startFakeYunpian({ reports: { delayMs: 10 } })
 const servers = [
   // Known ports, so each server can give Yunpian its webhook URL before it listens.
-  await startExpress({ port: await freePort(), env, fake, redisPrefix: 'demo-express:' }),
-  await startFastify({ port: await freePort(), env, fake, redisPrefix: 'demo-fastify:' }),
-  await startNest({ port: await freePort(), env, fake, redisPrefix: 'demo-nestjs:' }),
-  await startHono({ port: await freePort(), env, fake, redisPrefix: 'demo-hono:' }),
+  await startExpress({ port: await freePort(), env, fake, redisPrefix: 'demo-express:', quiet: true }),
+  await startFastify({ port: await freePort(), env, fake, redisPrefix: 'demo-fastify:', quiet: true }),
+  await startNest({ port: await freePort(), env, fake, redisPrefix: 'demo-nestjs:', quiet: true }),
+  await startHono({ port: await freePort(), env, fake, redisPrefix: 'demo-hono:', quiet: true }),
 ]
 
 interface Row {

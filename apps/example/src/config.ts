@@ -11,7 +11,7 @@ import {
   YunpianClient,
 } from '@yunpian-kit/core'
 import { RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '@yunpian-kit/redis'
-import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
+import { FAKE_APIKEY, type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
 import { Redis } from 'ioredis'
 
 export interface ExampleServices {
@@ -29,6 +29,8 @@ export interface ExampleServices {
   /** The newest delivery reports, newest first. */
   statusLog: StatusReport[]
   stores: 'redis' | 'memory'
+  /** Prints a line of the example's own (`quiet` silences it, so the demo's table stands alone). */
+  say(line: string): void
   close(): Promise<void>
 }
 
@@ -40,16 +42,21 @@ export interface ExampleOptions {
   fake?: FakeYunpian
   /** Key prefix, so servers sharing one Redis keep apart in the demo. */
   redisPrefix?: string
+  /** No lines of the example's own (the demo prints one table). */
+  quiet?: boolean
 }
 
-export async function createServices({ port, env = process.env, fake: shared, redisPrefix }: ExampleOptions) {
-  const real = Boolean(env.YUNPIAN_APIKEY)
-  const fake = real ? undefined : (shared ?? (await startFakeYunpian()))
-  const apikey = env.YUNPIAN_APIKEY || fake!.apikey
+export async function createServices(options: ExampleOptions) {
+  const { port, env = process.env, fake: shared, redisPrefix } = options
+  // YUNPIAN_BASE_URL: a Yunpian started elsewhere (`npx yunpian-fake`, whose apikey is the default here).
+  const baseUrl = env.YUNPIAN_BASE_URL || undefined
+  const inProcess = !env.YUNPIAN_APIKEY && !baseUrl
+  const fake = inProcess ? (shared ?? (await startFakeYunpian())) : undefined
+  const apikey = env.YUNPIAN_APIKEY || fake?.apikey || FAKE_APIKEY
   const client = new YunpianClient({
     apikey,
     region: env.YUNPIAN_REGION === 'us' ? 'us' : 'cn',
-    ...(fake ? { baseUrl: fake.url } : {}),
+    ...(fake ? { baseUrl: fake.url } : baseUrl ? { baseUrl } : {}),
   })
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL) : undefined
   redis?.on('error', () => undefined) // each call reports its own failure as a store error
@@ -86,6 +93,7 @@ export async function createServices({ port, env = process.env, fake: shared, re
     },
     statusLog,
     stores: redis ? 'redis' : 'memory',
+    say: options.quiet ? () => undefined : (line: string) => console.log(line),
     async close() {
       await client.close()
       redis?.disconnect()

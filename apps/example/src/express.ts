@@ -12,7 +12,7 @@ export async function startExpress(options: ExampleOptions) {
   const app = express()
   app.set('trust proxy', 'loopback')
   app.use(yunpian({ client: services.client, otp: services.otp }))
-  app.use('/otp', otpRouter({ onVerified: (mobile) => console.log(`express: ${mobile} verified`) }))
+  app.use('/otp', otpRouter({ onVerified: (mobile) => services.say(`express: ${mobile} verified`) }))
   app.use(services.webhook.path, reportsWebhook(services.webhook))
   app.get('/status', (_req, res) => {
     res.json(services.statusLog)

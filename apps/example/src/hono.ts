@@ -28,7 +28,7 @@ export async function startHono(options: ExampleOptions) {
   app.use(yunpian({ client: services.client, otp: services.otp }))
   app.route(
     '/otp',
-    yunpianOtp({ clientKey, onVerified: (mobile) => console.log(`hono: ${mobile} verified`) }),
+    yunpianOtp({ clientKey, onVerified: (mobile) => services.say(`hono: ${mobile} verified`) }),
   )
   app.route(services.webhook.path, yunpianReports(services.webhook))
   app.get('/status', (c) => c.json(services.statusLog))

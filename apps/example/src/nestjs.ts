@@ -34,7 +34,7 @@ export async function startNest(options: ExampleOptions) {
         client: services.client,
         otp: services.otp,
         dedupe: services.webhook.dedupe,
-        routes: { prefix: 'otp', onVerified: (mobile) => console.log(`nestjs: ${mobile} verified`) },
+        routes: { prefix: 'otp', onVerified: (mobile) => services.say(`nestjs: ${mobile} verified`) },
         webhook: { ...services.webhook, path: services.webhook.path },
       }),
     ],
