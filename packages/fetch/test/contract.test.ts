@@ -2,9 +2,16 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
-import { type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
+import { APP_ROUTE_LIMIT, type AppParser, describeAdapterContract } from '@yunpian-kit/adapter-contract'
 import { Hono, type MiddlewareHandler } from 'hono'
-import { problemHandler, type YunpianEnv, yunpian, yunpianOtp, yunpianReports } from '../src/hono/index.js'
+import {
+  otpThrottle,
+  problemHandler,
+  type YunpianEnv,
+  yunpian,
+  yunpianOtp,
+  yunpianReports,
+} from '../src/hono/index.js'
 import { clientKeyFromAddress, yunpianHandler } from '../src/index.js'
 import { addresses, serveHandler } from './node-server.js'
 
@@ -64,6 +71,16 @@ describeAdapterContract(
       await c.var.yunpian.otp.send({ mobile, clientKey: 'app' })
       return c.json({ ok: true })
     })
+    app.post(
+      '/app/limited',
+      otpThrottle(APP_ROUTE_LIMIT.rules, {
+        clientKey: (c) => clientKeyFromAddress(getConnInfo(c).remote.address),
+        key: (c) => APP_ROUTE_LIMIT.key(Object.fromEntries(c.req.raw.headers)),
+        skip: (c) => APP_ROUTE_LIMIT.skip(Object.fromEntries(c.req.raw.headers)),
+        report: () => {},
+      }),
+      (c) => c.json({ ok: true }),
+    )
     app.post('/app/crash', () => {
       throw new Error('boom')
     })

@@ -1,9 +1,16 @@
 import {
+  checkRouteLimit,
+  consumeRouteLimit,
   isOtpService,
   isYunpianClient,
   MemoryDedupeStore,
   notFound,
   type OtpService,
+  problemFor,
+  type RouteLimit,
+  routeLimitId,
+  type ThrottleRule,
+  type ThrottleStore,
   webhookSecretMatches,
   type YunpianClient,
 } from '@yunpian-kit/core'
@@ -144,6 +151,51 @@ export function yunpianReports(options: YunpianReportsOptions): Hono {
       )
       .post('/', () => toResponse(notFound()))
   )
+}
+
+export interface OtpThrottleOptions extends Omit<RouteLimit<Context<YunpianEnv>>, 'rules'> {
+  /**
+   * Whose budget a request spends when `key` gives none. Required, as for `yunpianOtp()`: something the
+   * client cannot forge, e.g. `clientKeyFromAddress(getConnInfo(c).remote.address)`.
+   */
+  clientKey: (c: Context<YunpianEnv>) => string | Promise<string>
+  /** Default: the OTP service's store (`c.var.yunpian.otp`), so the limit holds across instances as its do. */
+  store?: ThrottleStore
+  /** Store errors, for your log (default `console.error`). */
+  report?: (error: unknown) => void
+}
+
+/**
+ * Limits a route of your own per client, with the OTP routes' store, 429 problem document and headers:
+ * `app.post('/login', otpThrottle([{ name: 'login', limit: 5, windowMs: 60_000 }], { clientKey }), login)`.
+ */
+export function otpThrottle(
+  rules: readonly ThrottleRule[],
+  options: OtpThrottleOptions,
+): MiddlewareHandler<YunpianEnv> {
+  checkRouteLimit(`${NAME}: otpThrottle()`, { ...options, rules })
+  if (typeof options?.clientKey !== 'function') {
+    fail(
+      'otpThrottle(rules, { clientKey })',
+      "is required: a function returning the client's address (getConnInfo) or a header only your own proxy sets",
+    )
+  }
+  const id = options.id ?? routeLimitId(rules)
+  const report = options.report ?? defaultReport
+  return async (c, next) => {
+    if (options.skip && (await options.skip(c))) return next()
+    const store = options.store ?? c.var.yunpian?.otp.throttle
+    if (!store) {
+      throw new TypeError(
+        `${NAME}: use yunpian({ client, otp }) before otpThrottle(), or pass otpThrottle(rules, { store })`,
+      )
+    }
+    const key = options.key?.(c) ?? (await options.clientKey(c))
+    const outcome = await consumeRouteLimit(store, id, key, rules, { headers: options.headers })
+    if (!outcome.allowed) return toResponse(problemFor(outcome.error, report))
+    await next()
+    for (const name in outcome.headers) c.res.headers.set(name, outcome.headers[name]!)
+  }
 }
 
 /**
