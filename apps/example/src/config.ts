@@ -29,6 +29,8 @@ export interface ExampleServices {
   /** The newest delivery reports, newest first. */
   statusLog: StatusReport[]
   stores: 'redis' | 'memory'
+  /** Which Yunpian it talks to, for the start-up line. */
+  yunpian: string
   /** Prints a line of the example's own (`quiet` silences it, so the demo's table stands alone). */
   say(line: string): void
   close(): Promise<void>
@@ -93,6 +95,7 @@ export async function createServices(options: ExampleOptions) {
     },
     statusLog,
     stores: redis ? 'redis' : 'memory',
+    yunpian: fake ? 'fake Yunpian' : baseUrl ? `Yunpian at ${baseUrl}` : 'real Yunpian',
     say: options.quiet ? () => undefined : (line: string) => console.log(line),
     async close() {
       await client.close()

@@ -37,6 +37,6 @@ export async function startExpress(options: ExampleOptions) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const running = await startExpress({ port: Number(process.env.PORT ?? 3001) })
   console.log(
-    `Express example on ${running.url} (${running.services.fake ? 'fake Yunpian' : 'real Yunpian'}, ${running.services.stores} stores)`,
+    `Express example on ${running.url} (${running.services.yunpian}, ${running.services.stores} stores)`,
   )
 }

@@ -24,6 +24,6 @@ export async function startFastify(options: ExampleOptions) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const running = await startFastify({ port: Number(process.env.PORT ?? 3002) })
   console.log(
-    `Fastify example on ${running.url} (${running.services.fake ? 'fake Yunpian' : 'real Yunpian'}, ${running.services.stores} stores)`,
+    `Fastify example on ${running.url} (${running.services.yunpian}, ${running.services.stores} stores)`,
   )
 }

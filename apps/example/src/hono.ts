@@ -50,6 +50,6 @@ export async function startHono(options: ExampleOptions) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const running = await startHono({ port: Number(process.env.PORT ?? 3004) })
   console.log(
-    `Hono example on ${running.url} (${running.services.fake ? 'fake Yunpian' : 'real Yunpian'}, ${running.services.stores} stores)`,
+    `Hono example on ${running.url} (${running.services.yunpian}, ${running.services.stores} stores)`,
   )
 }

@@ -61,6 +61,6 @@ export async function startNest(options: ExampleOptions) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const running = await startNest({ port: Number(process.env.PORT ?? 3003) })
   console.log(
-    `NestJS example on ${running.url} (${running.services.fake ? 'fake Yunpian' : 'real Yunpian'}, ${running.services.stores} stores)`,
+    `NestJS example on ${running.url} (${running.services.yunpian}, ${running.services.stores} stores)`,
   )
 }
