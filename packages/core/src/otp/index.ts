@@ -9,6 +9,7 @@ export {
   DEFAULT_OTP_LIMITS,
   type OtpEvent,
   type OtpMessageContext,
+  type OtpSendWatcher,
   type OtpServiceOptions,
   type OtpTemplate,
 } from './options.js'

@@ -5,6 +5,11 @@ import { enforces, type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '
 import type { CountryCode, NumberType } from '../validation/mobile.js'
 import type { OtpStore } from './store.js'
 
+/** What `reconciler` needs of a `Reconciler`: to be told of each send. */
+export interface OtpSendWatcher {
+  remember(sent: { sid: string; mobile: string }): Promise<void>
+}
+
 export interface OtpMessageContext {
   code: string
   ttlMinutes: number
@@ -235,6 +240,17 @@ export const otpOptionsSchema = z
       .custom<(context: BeforeSendContext) => boolean | Promise<boolean>>(isFunction, 'must be a function')
       .optional(),
     onEvent: z.custom<(event: OtpEvent) => void>(isFunction, 'must be a function').optional(),
+    /**
+     * A `Reconciler` that watches every code sent by SMS, so its final delivery status reaches your
+     * `onStatus` even when no push or pull brings it. A failure to remember never fails the send (the SMS
+     * is already out): it goes to `warn`.
+     */
+    reconciler: z
+      .custom<OtpSendWatcher>(
+        (v) => typeof (v as OtpSendWatcher | undefined)?.remember === 'function',
+        'must be a Reconciler (an object with remember(sent))',
+      )
+      .optional(),
     /** Where start-up warnings (`countries: 'all'`, `testNumbers`) go (default `console.warn`). */
     warn: z.custom<(message: string) => void>(isFunction, 'must be a function').optional(),
   })

@@ -298,6 +298,16 @@ export class OtpService {
             })
           : await this.#client.sms.singleSend({ ...common, text: this.#text(context) })
       this.#count(countryName, 'sent')
+      // Voice codes have no SMS delivery report to reconcile.
+      if (this.#o.reconciler && !r.voice) {
+        await this.#o.reconciler
+          .remember({ sid: sent.sid, mobile: common.mobile })
+          .catch((error: unknown) => {
+            ;(this.#o.warn ?? console.warn)(
+              `yunpian-kit OtpService: sid ${sent.sid} was sent but not handed to the reconciler: ${(error as Error)?.message ?? error}`,
+            )
+          })
+      }
       this.#emit({
         type: 'sent',
         mobile: e164,

@@ -254,6 +254,8 @@ export class Reconciler {
         endTime,
         pageNum,
         pageSize: PAGE_SIZE,
+        // Without a type Yunpian lists domestic sends only; international ones are watched too.
+        type: 'all',
       })
       for (const record of page) if (wanted.has(record.sid)) found.set(record.sid, record)
       if (page.length < PAGE_SIZE) break
@@ -266,6 +268,7 @@ export class Reconciler {
         endTime: new Date(send.sentAt + CLOCK_MARGIN_MS),
         mobile: send.mobile,
         pageSize: PAGE_SIZE,
+        type: 'all',
       })
       const record = page.find((r) => r.sid === send.sid)
       if (record) found.set(send.sid, record)
