@@ -64,6 +64,8 @@ export interface AdapterSetup {
   }
   /** When set, mount this body parser app-wide before the toolkit's routes. */
   appParser?: AppParser
+  /** The OTP routes' `rateLimitHeaders` option: pass it on (`undefined`: the adapter's default). */
+  rateLimitHeaders?: boolean
 }
 
 export interface RunningApp {
@@ -83,6 +85,7 @@ export interface Scenario {
   otp?: Partial<OtpServiceOptions>
   onStatus?: AdapterSetup['webhook']['onStatus']
   appParser?: AppParser
+  rateLimitHeaders?: boolean
 }
 
 export interface Answer {
@@ -135,6 +138,7 @@ export function contractApps(start: StartApp) {
         onReply: (r) => void replies.push(r),
       },
       ...(scenario.appParser ? { appParser: scenario.appParser } : {}),
+      rateLimitHeaders: scenario.rateLimitHeaders,
     })
     opened.push(running)
     const post = async (

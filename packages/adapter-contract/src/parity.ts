@@ -17,6 +17,8 @@ type Apps = ReturnType<typeof contractApps>
 export interface ContractFeatures {
   /** It mounts the app's own routes `/app/login`, `/app/crash` (and `/app/limited`). */
   appRoutes?: boolean
+  /** With `appRoutes`: whether `/app/limited` is among them (default `true`; the adapter has a route limiter). */
+  appLimits?: boolean
 }
 
 const KiB = 1024
@@ -40,6 +42,54 @@ export function describeParity(app: Apps, features: ContractFeatures = {}): void
         '"number-cooldown";q=1;w=60, "number-1h";q=3;w=3600, "number-24h";q=10;w=86400',
       )
       expect(sent.headers.get('ratelimit')).toBe('"number-cooldown";r=0;t=60')
+    })
+  })
+
+  describe('RateLimit headers on verify’s 200 and 401: the client’s failed-verify budget', () => {
+    const policy = '"failed-verify-client-5min";q=10;w=300, "failed-verify-client-1h";q=30;w=3600'
+
+    it('a wrong code spends one; a right code spends none', async () => {
+      const a = await app()
+      await a.post('/otp/send', { mobile: UK })
+      const code = a.fake.outbox.lastCode(UK)!
+      const wrong = await a.post('/otp/verify', { mobile: UK, code: code === '000000' ? '111111' : '000000' })
+      expectProblem(wrong, 401, 'code_invalid')
+      expect(wrong.headers.get('ratelimit-policy')).toBe(policy)
+      expect(wrong.headers.get('ratelimit')).toBe('"failed-verify-client-5min";r=9')
+      const right = await a.post('/otp/verify', { mobile: UK, code })
+      expect(right.status).toBe(200)
+      expect(right.headers.get('ratelimit-policy')).toBe(policy)
+      expect(right.headers.get('ratelimit')).toBe('"failed-verify-client-5min";r=9')
+    })
+
+    it('rateLimitHeaders: false leaves them off the 202, 200 and 401, not off a 429', async () => {
+      const a = await app({ rateLimitHeaders: false })
+      const sent = await a.post('/otp/send', { mobile: UK })
+      const code = a.fake.outbox.lastCode(UK)!
+      const wrong = await a.post('/otp/verify', { mobile: UK, code: code === '000000' ? '111111' : '000000' })
+      const right = await a.post('/otp/verify', { mobile: UK, code })
+      expect([sent.status, wrong.status, right.status]).toEqual([202, 401, 200])
+      for (const answer of [sent, wrong, right]) {
+        expect(answer.headers.get('ratelimit')).toBeNull()
+        expect(answer.headers.get('ratelimit-policy')).toBeNull()
+      }
+      const refused = await a.post('/otp/send', { mobile: UK })
+      expectProblem(refused, 429, 'rate_limited')
+      expect(refused.headers.get('ratelimit')).toMatch(/^"number-cooldown";r=0;t=\d+$/)
+    })
+  })
+
+  describe('an OTP body of another media type', () => {
+    it('text/plain is 400 invalid_request, as any malformed body; nothing sent', async () => {
+      const a = await app()
+      const body = JSON.stringify({ mobile: UK })
+      expectProblem(await a.post('/otp/send', body, 'text/plain'), 400, 'invalid_request')
+      expectProblem(
+        await a.post('/otp/verify', JSON.stringify({ mobile: UK, code: '123456' }), 'text/plain'),
+        400,
+        'invalid_request',
+      )
+      expect(a.fake.outbox.size).toBe(0)
     })
   })
 
@@ -167,47 +217,49 @@ export function describeParity(app: Apps, features: ContractFeatures = {}): void
       })
     })
 
-    describe('limits on the app’s own routes', () => {
-      const limited = (a: Awaited<ReturnType<Apps>>, headers: Record<string, string> = {}) =>
-        a.post('/app/limited', {}, 'application/json', headers)
+    if (features.appLimits !== false) {
+      describe('limits on the app’s own routes', () => {
+        const limited = (a: Awaited<ReturnType<Apps>>, headers: Record<string, string> = {}) =>
+          a.post('/app/limited', {}, 'application/json', headers)
 
-      it('the OTP routes’ 429 problem document and headers; RateLimit headers while allowed', async () => {
-        const a = await app()
-        const first = await limited(a)
-        expect(first.status).toBe(200)
-        expect(first.body).toEqual({ ok: true })
-        expect(first.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
-        expect(first.headers.get('ratelimit')).toBe('"app-route";r=1')
-        expect((await limited(a)).headers.get('ratelimit')).toBe('"app-route";r=0')
-        const refused = await limited(a)
-        expectProblem(refused, 429, 'rate_limited')
-        expect(refused.body.rule).toBe('app-route')
-        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50)
-        expect(refused.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
-        expect(refused.headers.get('ratelimit')).toMatch(/^"app-route";r=0;t=\d+$/)
-      })
+        it('the OTP routes’ 429 problem document and headers; RateLimit headers while allowed', async () => {
+          const a = await app()
+          const first = await limited(a)
+          expect(first.status).toBe(200)
+          expect(first.body).toEqual({ ok: true })
+          expect(first.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
+          expect(first.headers.get('ratelimit')).toBe('"app-route";r=1')
+          expect((await limited(a)).headers.get('ratelimit')).toBe('"app-route";r=0')
+          const refused = await limited(a)
+          expectProblem(refused, 429, 'rate_limited')
+          expect(refused.body.rule).toBe('app-route')
+          expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50)
+          expect(refused.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
+          expect(refused.headers.get('ratelimit')).toMatch(/^"app-route";r=0;t=\d+$/)
+        })
 
-      it('skip lets requests through uncounted; the key function gives each key its own budget', async () => {
-        const a = await app()
-        for (let i = 0; i < 4; i++) expect((await limited(a, { 'x-internal': 'yes' })).status).toBe(200)
-        for (let i = 0; i < 2; i++) expect((await limited(a, { 'x-user': 'alice' })).status).toBe(200)
-        expectProblem(await limited(a, { 'x-user': 'alice' }), 429, 'rate_limited')
-        expect((await limited(a, { 'x-user': 'bob' })).status).toBe(200)
-        // The skipped requests spent nothing of the default (address) budget.
-        expect((await limited(a)).status).toBe(200)
-      })
+        it('skip lets requests through uncounted; the key function gives each key its own budget', async () => {
+          const a = await app()
+          for (let i = 0; i < 4; i++) expect((await limited(a, { 'x-internal': 'yes' })).status).toBe(200)
+          for (let i = 0; i < 2; i++) expect((await limited(a, { 'x-user': 'alice' })).status).toBe(200)
+          expectProblem(await limited(a, { 'x-user': 'alice' }), 429, 'rate_limited')
+          expect((await limited(a, { 'x-user': 'bob' })).status).toBe(200)
+          // The skipped requests spent nothing of the default (address) budget.
+          expect((await limited(a)).status).toBe(200)
+        })
 
-      it('503 unavailable when the store cannot answer: nothing passes', async () => {
-        const down: ThrottleStore = {
-          consume: async () => {
-            throw new ThrottleStoreError('down')
-          },
-          refund: async () => {},
-          reset: async () => {},
-        }
-        const a = await app({ otp: { throttle: down } })
-        expectProblem(await limited(a), 503, 'unavailable')
+        it('503 unavailable when the store cannot answer: nothing passes', async () => {
+          const down: ThrottleStore = {
+            consume: async () => {
+              throw new ThrottleStoreError('down')
+            },
+            refund: async () => {},
+            reset: async () => {},
+          }
+          const a = await app({ otp: { throttle: down } })
+          expectProblem(await limited(a), 503, 'unavailable')
+        })
       })
-    })
+    }
   }
 }

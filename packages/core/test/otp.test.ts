@@ -25,8 +25,17 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     expect(sent.sid).toBe(fake.outbox.last(UK)?.sid)
     expect(fake.outbox.last(UK)?.text).toMatch(/^【Acme】Your code is \d{6}\. It expires in 5 minutes\.$/)
     const code = codeOf(UK)
-    expect(await otp.verify({ clientKey: 'c', mobile: UK, code })).toEqual({ ok: true, mobile: UK })
-    expect(await otp.verify({ clientKey: 'c', mobile: UK, code })).toEqual({ ok: false, reason: 'invalid' })
+    // `remaining`: the client's failed verifies left (10 in 5 minutes); a right code spends none.
+    expect(await otp.verify({ clientKey: 'c', mobile: UK, code })).toEqual({
+      ok: true,
+      mobile: UK,
+      remaining: 10,
+    })
+    expect(await otp.verify({ clientKey: 'c', mobile: UK, code })).toEqual({
+      ok: false,
+      reason: 'invalid',
+      remaining: 9,
+    })
   })
 
   it('sends mainland numbers without +86, as Yunpian wants them', async () => {
@@ -35,7 +44,7 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     expect(fake.outbox.last('13800138000')?.mobile).toBe('13800138000')
     expect(
       await otp.verify({ clientKey: 'c', mobile: '+8613800138000', code: codeOf('13800138000') }),
-    ).toEqual({
+    ).toMatchObject({
       ok: true,
       mobile: '+8613800138000',
     })
@@ -58,16 +67,19 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     const code = codeOf(UK)
     const wrong = wrongFor(code)
     for (let i = 0; i < 5; i++)
-      expect(await otp.verify({ clientKey: 'c', mobile: UK, code: wrong })).toEqual({
+      expect(await otp.verify({ clientKey: 'c', mobile: UK, code: wrong })).toMatchObject({
         ok: false,
         reason: 'invalid',
       })
     // Used up reads exactly as wrong or unknown: 401, not 429, so it tells nothing.
-    expect(await otp.verify({ clientKey: 'c', mobile: UK, code })).toEqual({ ok: false, reason: 'invalid' })
+    expect(await otp.verify({ clientKey: 'c', mobile: UK, code })).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    })
     expect(events.filter((e) => e.type === 'failed')).toHaveLength(6)
     clock.advance(61_000)
     await otp.send({ mobile: UK, clientKey: 'c' })
-    expect(await otp.verify({ clientKey: 'owner', mobile: UK, code: codeOf(UK) })).toEqual({
+    expect(await otp.verify({ clientKey: 'owner', mobile: UK, code: codeOf(UK) })).toMatchObject({
       ok: true,
       mobile: UK,
     })
@@ -81,7 +93,10 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     await otp.send({ mobile: UK, clientKey: 'c' })
     const fresh = codeOf(UK)
     for (let i = 0; i < 4; i++) await otp.verify({ clientKey: 'c', mobile: UK, code: wrongFor(fresh) })
-    expect(await otp.verify({ clientKey: 'c', mobile: UK, code: fresh })).toEqual({ ok: true, mobile: UK })
+    expect(await otp.verify({ clientKey: 'c', mobile: UK, code: fresh })).toMatchObject({
+      ok: true,
+      mobile: UK,
+    })
   })
 
   it('100 concurrent sends to one number put exactly one message in the outbox', async () => {
@@ -146,7 +161,7 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     const { otp, codeOf, clock } = await setup()
     await otp.send({ mobile: UK, clientKey: 'c' })
     clock.advance(5 * 60_000 + 1)
-    expect(await otp.verify({ clientKey: 'c', mobile: UK, code: codeOf(UK) })).toEqual({
+    expect(await otp.verify({ clientKey: 'c', mobile: UK, code: codeOf(UK) })).toMatchObject({
       ok: false,
       reason: 'invalid',
     })
@@ -156,15 +171,15 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     const { otp, codeOf } = await setup()
     await otp.send({ mobile: UK, clientKey: 'c', purpose: 'reset-password' })
     const code = codeOf(UK)
-    expect(await otp.verify({ clientKey: 'c', mobile: UK, code, purpose: 'login' })).toEqual({
+    expect(await otp.verify({ clientKey: 'c', mobile: UK, code, purpose: 'login' })).toMatchObject({
       ok: false,
       reason: 'invalid',
     })
-    expect(await otp.verify({ clientKey: 'c', mobile: SG, code, purpose: 'reset-password' })).toEqual({
+    expect(await otp.verify({ clientKey: 'c', mobile: SG, code, purpose: 'reset-password' })).toMatchObject({
       ok: false,
       reason: 'invalid',
     })
-    expect(await otp.verify({ clientKey: 'c', mobile: UK, code, purpose: 'reset-password' })).toEqual({
+    expect(await otp.verify({ clientKey: 'c', mobile: UK, code, purpose: 'reset-password' })).toMatchObject({
       ok: true,
       mobile: UK,
     })
@@ -177,7 +192,7 @@ describe('OtpService: send and verify against the fake Yunpian', () => {
     const wrong = await otp.verify({ clientKey: 'c', mobile: UK, code: wrongFor(codeOf(UK)) })
     clock.advance(6 * 60_000)
     const expired = await otp.verify({ clientKey: 'c', mobile: UK, code: codeOf(UK) })
-    expect([unknown, wrong, expired]).toEqual([
+    expect([unknown, wrong, expired]).toMatchObject([
       { ok: false, reason: 'invalid' },
       { ok: false, reason: 'invalid' },
       { ok: false, reason: 'invalid' },

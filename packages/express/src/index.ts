@@ -70,7 +70,7 @@ export interface OtpRouterOptions {
   clientKey?: (req: Request) => string
   /** Provider and infrastructure errors, for your log (default `console.error`). */
   report?: (error: unknown) => void
-  /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 too (default `true`); a 429 always has them. */
+  /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too (default `true`); a 429 always has them. */
   rateLimitHeaders?: boolean
 }
 
@@ -115,6 +115,7 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
       await answerOtpVerify(otpOf(req), read.body, clientKey, {
         purpose: options.purpose,
         report,
+        rateLimitHeaders: options.rateLimitHeaders,
         onVerified: options.onVerified && ((mobile) => options.onVerified?.(mobile, req)),
       }),
     )

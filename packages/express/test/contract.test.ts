@@ -17,7 +17,10 @@ describeAdapterContract(
     const app = express()
     if (setup.appParser) app.use(parsers[setup.appParser])
     app.use(yunpian({ client: setup.client, otp: setup.otp }))
-    app.use(setup.prefix, otpRouter({ onVerified: setup.onVerified, report: () => {} }))
+    app.use(
+      setup.prefix,
+      otpRouter({ onVerified: setup.onVerified, rateLimitHeaders: setup.rateLimitHeaders, report: () => {} }),
+    )
     app.use(setup.webhook.path, reportsWebhook({ ...setup.webhook, report: () => {} }))
     // The app's own routes, as a user writes them.
     app.post('/app/login', express.json(), async (req, res) => {

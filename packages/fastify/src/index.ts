@@ -72,7 +72,7 @@ export interface YunpianPluginOptions {
         onVerified?: (mobile: string, request: FastifyRequest) => unknown
         /** The per-client budget's key; default `request.ip` (so `trustProxy` applies), IPv6 by /64. */
         clientKey?: (request: FastifyRequest) => string
-        /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 too (default `true`). */
+        /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too (default `true`). */
         rateLimitHeaders?: boolean
       }
     | false
@@ -226,6 +226,7 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
               {
                 purpose: routes.purpose,
                 report: reportTo(request),
+                rateLimitHeaders: routes.rateLimitHeaders,
                 onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, request)),
               },
             ),

@@ -28,7 +28,11 @@ describeAdapterContract(
     await app.register(yunpianPlugin, {
       client: setup.client,
       otp: setup.otp,
-      routes: { prefix: setup.prefix, onVerified: setup.onVerified },
+      routes: {
+        prefix: setup.prefix,
+        onVerified: setup.onVerified,
+        rateLimitHeaders: setup.rateLimitHeaders,
+      },
       webhook: { ...setup.webhook },
     })
     // The app's own routes, as a user writes them.

@@ -72,6 +72,6 @@ export function parseOtpBody(
   }
   return {
     ok: false,
-    answer: problem(415, 'invalid_request', 'Send the body as application/json or a urlencoded form.'),
+    answer: problem(400, 'invalid_request', 'Send the body as application/json or a urlencoded form.'),
   }
 }

@@ -29,6 +29,11 @@ export interface OtpRoutesOptions {
   clientKey: (request: Request) => string | Promise<string>
   /** Runs after a right code, before the 200 answer, with the canonical E.164 number. */
   onVerified?: (mobile: string, request: Request) => unknown
+  /**
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too (default `true`);
+   * a 429 always has them.
+   */
+  rateLimitHeaders?: boolean
 }
 
 export interface YunpianHandlerOptions {
@@ -104,7 +109,11 @@ export function yunpianHandler(options: YunpianHandlerOptions): (request: Reques
   const sendPath = `${prefix}/send`
   const verifyPath = `${prefix}/verify`
   const otp = options.otp as OtpService
-  const otpOptions = { purpose: routes ? routes.purpose : undefined, report }
+  const otpOptions = {
+    purpose: routes ? routes.purpose : undefined,
+    rateLimitHeaders: routes ? routes.rateLimitHeaders : undefined,
+    report,
+  }
 
   const hookPath = webhook ? trimSlash(webhook.path ?? '/yunpian/reports') : ''
   const hookOptions = webhook

@@ -35,6 +35,7 @@ export function problemResponse(error: unknown, report?: (error: unknown) => voi
 export interface OtpAnswerOptions {
   purpose?: string | undefined
   report: (error: unknown) => void
+  rateLimitHeaders?: boolean | undefined
 }
 
 async function otpBody(

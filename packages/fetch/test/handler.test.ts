@@ -117,13 +117,13 @@ describe('yunpianHandler', () => {
     expect(big.seen.pulled).toBeLessThanOrEqual(256 * 1024 + 64 * 1024)
   })
 
-  it('415 for a body that is neither JSON nor a form; 404 for other methods and paths', async () => {
+  it('400 for a body that is neither JSON nor a form; 404 for other methods and paths', async () => {
     const { otp } = await services()
     const handler = yunpianHandler({ otp, routes: { prefix: '/api/otp/', clientKey: () => 'k' } })
     const text = await handler(
       post('/api/otp/send', { headers: { 'content-type': 'text/plain' }, body: `mobile=${UK}` }),
     )
-    expect(text.status).toBe(415)
+    expect(text.status).toBe(400)
     expect(await text.json()).toMatchObject({ code: 'invalid_request' })
     expect((await handler(new Request('https://app.example/api/otp/send'))).status).toBe(404)
     const elsewhere = await handler(post('/otp/send', { body: '{}' }))

@@ -50,6 +50,7 @@ export function otpController(prefix: string): Type<unknown> {
         await answerOtpVerify(this.otp, req.body, clientKey, {
           purpose: routes.purpose,
           report,
+          rateLimitHeaders: routes.rateLimitHeaders,
           onVerified: routes.onVerified && ((mobile) => routes.onVerified?.(mobile, req)),
         }),
       )

@@ -45,7 +45,7 @@ export interface YunpianModuleOptions {
     onVerified?(mobile: string, request: PlatformRequest): unknown
     /** The per-client budget's key; default the platform's client address, IPv6 by /64. */
     clientKey?(request: PlatformRequest): string
-    /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 too (default `true`). */
+    /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too (default `true`). */
     rateLimitHeaders?: boolean
   }
   webhook?: {

@@ -56,7 +56,7 @@ async function nestApp(
     client: setup.client,
     otp: setup.otp,
     dedupe: setup.webhook.dedupe,
-    routes: { onVerified: setup.onVerified },
+    routes: { onVerified: setup.onVerified, rateLimitHeaders: setup.rateLimitHeaders },
     webhook: { ...setup.webhook },
   }
   @Controller('app')

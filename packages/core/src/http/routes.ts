@@ -37,7 +37,10 @@ export interface OtpRouteOptions {
   purpose?: string
   /** Receives provider and infrastructure errors for the log (their detail never reaches the client). */
   report?: (error: unknown) => void
-  /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 too (default `true`); a 429 always has them. */
+  /**
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too (default `true`);
+   * a 429 always has them.
+   */
   rateLimitHeaders?: boolean
 }
 
@@ -84,9 +87,15 @@ export async function answerOtpVerify(
       purpose: options.purpose ?? 'login',
       clientKey,
     })
+    // The client's failed-verify budget, which a verify spends before comparing.
+    const budget = (answer: HttpAnswer) => {
+      if (options.rateLimitHeaders !== false && 'remaining' in result)
+        Object.assign(answer.headers, budgetHeaders(otp.limits.failedVerifiesPerClient, result.remaining))
+      return answer
+    }
     if (result.ok) {
       await options.onVerified?.(result.mobile)
-      return json(200, { status: 'verified' })
+      return budget(json(200, { status: 'verified' }))
     }
     if (result.reason === 'rate_limited') {
       return problem(
@@ -97,7 +106,7 @@ export async function answerOtpVerify(
         rateLimitHeaders(result.rule, result.retryAfterMs, result.limit, result.windowMs),
       )
     }
-    return problem(401, 'code_invalid', 'The code is wrong or has expired. Ask for a new one.')
+    return budget(problem(401, 'code_invalid', 'The code is wrong or has expired. Ask for a new one.'))
   } catch (error) {
     return problemFor(error, options.report)
   }

@@ -72,10 +72,11 @@ export interface OtpVerifyRequest {
  * `ok: true` carries the number in canonical E.164, whatever form the request used: key accounts on it.
  * Wrong, expired, used-up and unknown codes all read `invalid`, so the answer tells nothing about which
  * numbers have codes. `rate_limited`: the caller's failed-verify budget is spent (the code was not checked).
+ * `remaining`: failed verifies this client has left (the least any rule has left), for `RateLimit`.
  */
 export type OtpVerifyResult =
-  | { ok: true; mobile: string }
-  | { ok: false; reason: 'invalid' }
+  | { ok: true; mobile: string; remaining: number }
+  | { ok: false; reason: 'invalid'; remaining: number }
   | { ok: false; reason: 'rate_limited'; retryAfterMs: number; rule: string; limit: number; windowMs: number }
 
 export interface OtpCountryStats {
@@ -438,12 +439,13 @@ export class OtpService {
       await this.#throttle.refund(budgetKey, budget).catch(() => undefined)
       if (!test) this.#count(countryName, 'verified')
       this.#emit({ type: 'verified', mobile: e164, country: countryName, purpose: r.purpose, test })
-      return { ok: true, mobile: e164 }
+      // The refund gave back this attempt's failure.
+      return { ok: true, mobile: e164, remaining: decision.remaining + 1 }
     }
     // Wrong, used up (that was the last attempt) and unknown read the same: no answer tells which it was.
     this.#emit({ type: 'failed', country: countryName, purpose: r.purpose, test })
     await this.#watchFailures()
-    return { ok: false, reason: 'invalid' }
+    return { ok: false, reason: 'invalid', remaining: decision.remaining }
   }
 
   /**

@@ -85,6 +85,11 @@ export interface YunpianOtpOptions {
   onVerified?: (mobile: string, c: Context<YunpianEnv>) => unknown
   /** What the codes are for (default `login`). */
   purpose?: string
+  /**
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too (default `true`);
+   * a 429 always has them.
+   */
+  rateLimitHeaders?: boolean
   /** Provider and infrastructure errors, for your log (default `console.error`). */
   report?: (error: unknown) => void
 }
@@ -104,7 +109,11 @@ export function yunpianOtp(options: YunpianOtpOptions): Hono<YunpianEnv> {
     if (options[name] !== undefined && typeof options[name] !== 'function')
       fail(`yunpianOtp({ ${name} })`, 'must be a function')
   }
-  const answerOptions = { purpose: options.purpose, report: options.report ?? defaultReport }
+  const answerOptions = {
+    purpose: options.purpose,
+    rateLimitHeaders: options.rateLimitHeaders,
+    report: options.report ?? defaultReport,
+  }
   const otpOf = (c: Context<YunpianEnv>): OtpService => {
     const otp = options.otp ?? c.var.yunpian?.otp
     if (!otp) {
