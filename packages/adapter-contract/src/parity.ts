@@ -17,8 +17,6 @@ type Apps = ReturnType<typeof contractApps>
 export interface ContractFeatures {
   /** It mounts the app's own routes `/app/login`, `/app/crash` (and `/app/limited`). */
   appRoutes?: boolean
-  /** With `appRoutes`: whether `/app/limited` is among them (default `true`; the adapter has a route limiter). */
-  appLimits?: boolean
 }
 
 const KiB = 1024
@@ -217,49 +215,47 @@ export function describeParity(app: Apps, features: ContractFeatures = {}): void
       })
     })
 
-    if (features.appLimits !== false) {
-      describe('limits on the app’s own routes', () => {
-        const limited = (a: Awaited<ReturnType<Apps>>, headers: Record<string, string> = {}) =>
-          a.post('/app/limited', {}, 'application/json', headers)
+    describe('limits on the app’s own routes', () => {
+      const limited = (a: Awaited<ReturnType<Apps>>, headers: Record<string, string> = {}) =>
+        a.post('/app/limited', {}, 'application/json', headers)
 
-        it('the OTP routes’ 429 problem document and headers; RateLimit headers while allowed', async () => {
-          const a = await app()
-          const first = await limited(a)
-          expect(first.status).toBe(200)
-          expect(first.body).toEqual({ ok: true })
-          expect(first.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
-          expect(first.headers.get('ratelimit')).toBe('"app-route";r=1')
-          expect((await limited(a)).headers.get('ratelimit')).toBe('"app-route";r=0')
-          const refused = await limited(a)
-          expectProblem(refused, 429, 'rate_limited')
-          expect(refused.body.rule).toBe('app-route')
-          expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50)
-          expect(refused.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
-          expect(refused.headers.get('ratelimit')).toMatch(/^"app-route";r=0;t=\d+$/)
-        })
-
-        it('skip lets requests through uncounted; the key function gives each key its own budget', async () => {
-          const a = await app()
-          for (let i = 0; i < 4; i++) expect((await limited(a, { 'x-internal': 'yes' })).status).toBe(200)
-          for (let i = 0; i < 2; i++) expect((await limited(a, { 'x-user': 'alice' })).status).toBe(200)
-          expectProblem(await limited(a, { 'x-user': 'alice' }), 429, 'rate_limited')
-          expect((await limited(a, { 'x-user': 'bob' })).status).toBe(200)
-          // The skipped requests spent nothing of the default (address) budget.
-          expect((await limited(a)).status).toBe(200)
-        })
-
-        it('503 unavailable when the store cannot answer: nothing passes', async () => {
-          const down: ThrottleStore = {
-            consume: async () => {
-              throw new ThrottleStoreError('down')
-            },
-            refund: async () => {},
-            reset: async () => {},
-          }
-          const a = await app({ otp: { throttle: down } })
-          expectProblem(await limited(a), 503, 'unavailable')
-        })
+      it('the OTP routes’ 429 problem document and headers; RateLimit headers while allowed', async () => {
+        const a = await app()
+        const first = await limited(a)
+        expect(first.status).toBe(200)
+        expect(first.body).toEqual({ ok: true })
+        expect(first.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
+        expect(first.headers.get('ratelimit')).toBe('"app-route";r=1')
+        expect((await limited(a)).headers.get('ratelimit')).toBe('"app-route";r=0')
+        const refused = await limited(a)
+        expectProblem(refused, 429, 'rate_limited')
+        expect(refused.body.rule).toBe('app-route')
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50)
+        expect(refused.headers.get('ratelimit-policy')).toBe('"app-route";q=2;w=60')
+        expect(refused.headers.get('ratelimit')).toMatch(/^"app-route";r=0;t=\d+$/)
       })
-    }
+
+      it('skip lets requests through uncounted; the key function gives each key its own budget', async () => {
+        const a = await app()
+        for (let i = 0; i < 4; i++) expect((await limited(a, { 'x-internal': 'yes' })).status).toBe(200)
+        for (let i = 0; i < 2; i++) expect((await limited(a, { 'x-user': 'alice' })).status).toBe(200)
+        expectProblem(await limited(a, { 'x-user': 'alice' }), 429, 'rate_limited')
+        expect((await limited(a, { 'x-user': 'bob' })).status).toBe(200)
+        // The skipped requests spent nothing of the default (address) budget.
+        expect((await limited(a)).status).toBe(200)
+      })
+
+      it('503 unavailable when the store cannot answer: nothing passes', async () => {
+        const down: ThrottleStore = {
+          consume: async () => {
+            throw new ThrottleStoreError('down')
+          },
+          refund: async () => {},
+          reset: async () => {},
+        }
+        const a = await app({ otp: { throttle: down } })
+        expectProblem(await limited(a), 503, 'unavailable')
+      })
+    })
   }
 }

@@ -97,6 +97,5 @@ describeAdapterContract(
       close: () => new Promise((resolve) => server.close(() => resolve())),
     }
   },
-  // No route limiter in @yunpian-kit/fetch yet: the app's own routes without `/app/limited`.
-  { appRoutes: true, appLimits: false },
+  { appRoutes: true },
 )
