@@ -66,12 +66,15 @@ describe('pushes are acknowledged only once handled', () => {
   it('a claim whose store call failed mid-push is released (or lapses), so the retry is handled', async () => {
     const inner = new MemoryDedupeStore()
     let claims = 0
-    let stalls = 0
+    let thrown = 0
     // Three times, a claim lands in the store and then "times out", as a briefly stalled Redis does.
     const flaky: DedupeStore = {
       async claim(id, leaseMs): Promise<DedupeClaim> {
         const claim = await inner.claim(id, leaseMs)
-        if (++claims % 5 === 0 && stalls++ < 3) throw new Error('store did not answer within 500 ms')
+        if (++claims % 5 === 0 && thrown < 3) {
+          thrown++
+          throw new Error('store did not answer within 500 ms')
+        }
         return claim
       },
       complete: (id, ttl) => inner.complete(id, ttl),
@@ -92,7 +95,11 @@ describe('pushes are acknowledged only once handled', () => {
     })
     const sids = await sendAll(client, receiver.url, 40)
     await fake.reportsSettled()
-    expect(errors).toHaveLength(3)
+    expect(thrown).toBe(3)
+    // One push's records are claimed together, so two stalls in one push are one failed push, told once.
+    expect(errors.length).toBeGreaterThanOrEqual(1)
+    expect(errors.length).toBeLessThanOrEqual(thrown)
+    for (const error of errors) expect(String(error)).toMatch(/store did not answer/)
     expect(handled.slice().sort()).toEqual(sids.slice().sort())
   })
 
