@@ -3,6 +3,7 @@ import {
   answerOtpVerify,
   answerPush,
   checkRouteLimit,
+  checkWebhookOptions,
   clientKeyFromAddress,
   consumeRouteLimit,
   type DedupeStore,
@@ -144,13 +145,10 @@ export interface ReportsWebhookOptions {
 
 /** `POST /{secret}`: Yunpian's status and reply pushes, deduplicated, answered `SUCCESS`. */
 export function reportsWebhook(options: ReportsWebhookOptions): Router {
-  if (typeof options?.secret !== 'string' || options.secret.length < 16) {
-    fail('reportsWebhook({ secret })', 'must be a string of at least 16 characters, hard to guess')
-  }
-  if (!options.onStatus && !options.onReply && !options.queue)
-    fail('reportsWebhook()', 'needs onStatus, onReply or a queue')
-  if (options.onReply && !options.apikey)
-    fail('reportsWebhook({ apikey })', 'is required with onReply, to check reply signatures')
+  checkWebhookOptions(
+    { package: '@yunpian-kit/express', name: (field) => `reportsWebhook(${field ? `{ ${field} }` : ''})` },
+    options,
+  )
   const dedupe = options.dedupe ?? new MemoryDedupeStore()
   const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
   const router = Router()

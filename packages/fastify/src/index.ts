@@ -3,6 +3,7 @@ import {
   answerOtpVerify,
   answerPush,
   checkRouteLimit,
+  checkWebhookOptions,
   clientKeyFromAddress,
   consumeRouteLimit,
   type DedupeStore,
@@ -28,6 +29,7 @@ import {
   type ThrottleStore,
   tooLargeUnread,
   WEBHOOK_BODY_LIMIT,
+  type WebhookOptionsOwner,
   webhookSecretMatches,
   YunpianClient,
   type YunpianClientOptions,
@@ -151,6 +153,11 @@ const sentResponse = {
   required: ['status', 'expiresIn', 'resendIn'],
 } as const
 
+const WEBHOOK_OWNER: WebhookOptionsOwner = {
+  package: '@yunpian-kit/fastify',
+  name: (field) => (field ? `webhook.${field}` : 'webhook'),
+}
+
 async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): Promise<void> {
   if (fastify.hasDecorator('yunpian')) fail('yunpianPlugin', 'is already registered on this instance')
   if (!options || typeof options !== 'object') fail('options', 'are required: { client, otp }')
@@ -159,22 +166,16 @@ async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): 
   if (!isOtpService(options.otp) && typeof options.otp !== 'object')
     fail('otp', 'must be an OtpService or its options')
   const webhook = options.webhook ?? false
-  if (webhook && (typeof webhook.secret !== 'string' || webhook.secret.length < 16)) {
-    fail('webhook.secret', 'must be a string of at least 16 characters, hard to guess')
-  }
-  if (webhook && !webhook.onStatus && !webhook.onReply && !webhook.queue)
-    fail('webhook', 'needs onStatus, onReply or a queue')
+  const replyApikey = webhook
+    ? (webhook.apikey ?? (isYunpianClient(options.client) ? undefined : options.client.apikey))
+    : undefined
+  if (webhook) checkWebhookOptions(WEBHOOK_OWNER, { ...webhook, apikey: replyApikey })
 
   // What the plugin creates, it closes; what it was given, it leaves open.
   const ownsClient = !isYunpianClient(options.client)
   const client = isYunpianClient(options.client) ? options.client : new YunpianClient(options.client)
   const otp = isOtpService(options.otp) ? options.otp : new OtpService({ ...options.otp, client })
   if (ownsClient) fastify.addHook('onClose', () => client.close())
-  const replyApikey = webhook
-    ? (webhook.apikey ?? (isYunpianClient(options.client) ? undefined : options.client.apikey))
-    : undefined
-  if (webhook && typeof webhook.onReply === 'function' && !replyApikey)
-    fail('webhook.apikey', 'is required with onReply, to check reply signatures')
 
   fastify.decorate('yunpian', { client, otp })
   const renderErrors = options.problemHandler !== false

@@ -1,18 +1,12 @@
 import {
+  checkWebhookOptions,
   isOtpService,
   MemoryDedupeStore,
   notFound,
   type OtpService,
   webhookSecretMatches,
 } from '@yunpian-kit/core'
-import {
-  checkWebhook,
-  pushResponse,
-  sendResponse,
-  toResponse,
-  verifyResponse,
-  type WebhookOptions,
-} from './routes.js'
+import { pushResponse, sendResponse, toResponse, verifyResponse, type WebhookOptions } from './routes.js'
 
 /** `POST {prefix}/send` and `POST {prefix}/verify`. */
 export interface OtpRoutesOptions {
@@ -99,7 +93,8 @@ export function yunpianHandler(options: YunpianHandlerOptions): (request: Reques
     if (routes.onVerified !== undefined && typeof routes.onVerified !== 'function')
       fail('routes.onVerified', 'must be a function')
   }
-  if (webhook) checkWebhook(NAME, webhook)
+  if (webhook)
+    checkWebhookOptions({ package: NAME, name: (field) => (field ? `webhook.${field}` : 'webhook') }, webhook)
   if (!routes && !webhook) fail('options', 'serve nothing: give routes, webhook or both')
   if (options.report !== undefined && typeof options.report !== 'function')
     fail('report', 'must be a function')

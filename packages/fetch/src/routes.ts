@@ -94,15 +94,3 @@ export async function pushResponse(
   if (!read.ok) return toResponse(read.answer)
   return toResponse(await answerPush(read.bytes, options))
 }
-
-/** The checks every way of serving the webhook makes at start-up; throws a `TypeError` naming the option. */
-export function checkWebhook<R>(owner: string, options: WebhookOptions<R>): void {
-  if (typeof options?.secret !== 'string' || options.secret.length < 16) {
-    throw new TypeError(`${owner}: webhook secret must be a string of at least 16 characters, hard to guess`)
-  }
-  if (!options.onStatus && !options.onReply && !options.queue)
-    throw new TypeError(`${owner}: webhook needs onStatus, onReply or a queue`)
-  if (options.onReply && !options.apikey) {
-    throw new TypeError(`${owner}: webhook apikey is required with onReply, to check reply signatures`)
-  }
-}

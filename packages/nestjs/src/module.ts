@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common'
 import { APP_FILTER } from '@nestjs/core'
 import {
+  checkWebhookOptions,
   isOtpService,
   isYunpianClient,
   MemoryDedupeStore,
@@ -157,16 +158,13 @@ function withRoutes(definition: DynamicModule, extras: YunpianModuleExtras): Dyn
 function checkOptions(o: YunpianModuleOptions): void {
   requireOptions('YunpianModule options', o)
   const webhook = o.webhook
-  if (webhook && (typeof webhook.secret !== 'string' || webhook.secret.length < 16)) {
-    throw new TypeError(
-      '@yunpian-kit/nestjs: webhook.secret must be a string of at least 16 characters, hard to guess',
-    )
-  }
-  if (webhook?.onReply && !webhook.apikey && isYunpianClient(o.client)) {
-    throw new TypeError(
-      '@yunpian-kit/nestjs: webhook.apikey is required with onReply, to check reply signatures',
-    )
-  }
+  if (!webhook) return
+  // Replies are checked with the client options' apikey when the webhook names none.
+  const apikey = webhook.apikey ?? (isYunpianClient(o.client) ? undefined : o.client.apikey)
+  checkWebhookOptions(
+    { package: '@yunpian-kit/nestjs', name: (field) => (field ? `webhook.${field}` : 'webhook') },
+    { ...webhook, apikey },
+  )
 }
 
 /** `forRoot()` and a factory returning nothing: name what is missing, not "Cannot convert undefined". */

@@ -32,6 +32,7 @@ export {
   answerOtpSend,
   answerOtpVerify,
   answerPush,
+  checkWebhookOptions,
   clientKeyFromAddress,
   notFound,
   OTP_BODY_LIMIT,
@@ -40,6 +41,8 @@ export {
   otpVerifyBodySchema,
   tooLarge,
   WEBHOOK_BODY_LIMIT,
+  type WebhookOptionsOwner,
+  type WebhookOptionsToCheck,
   type WebhookRouteOptions,
   webhookSecretMatches,
 } from './routes.js'

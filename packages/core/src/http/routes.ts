@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto'
 import { isIPv6 } from 'node:net'
 import { z } from 'zod'
+import { OTP_FIELD_RULES, type OtpField } from '../otp/fields.js'
 import type { OtpService } from '../otp/service.js'
 import { handlePush, type PushHandlerOptions } from '../reports/handle.js'
 import type { PushBody } from '../reports/parse.js'
+import type { StringFieldRule } from '../validation/fields.js'
 import { budgetHeaders, type HttpAnswer, problem, problemFor, rateLimitHeaders } from './problem.js'
 
 /** Bodies of the OTP routes are small; a larger one is refused before it is parsed. */
@@ -11,14 +13,21 @@ export const OTP_BODY_LIMIT = 16 * 1024
 /** Yunpian's pushes hold at most 100 records, about 40 KiB. */
 export const WEBHOOK_BODY_LIMIT = 256 * 1024
 
-/** JSON schemas of the route bodies (Fastify declares them; the checks below enforce the same rules). */
+/** A field's rule as a schema: the same string, length and pattern the service checks. */
+function fieldSchema(field: OtpField) {
+  const rule: StringFieldRule = OTP_FIELD_RULES[field]
+  const schema = z.string().min(1).max(rule.max)
+  return rule.pattern ? schema.regex(rule.pattern) : schema
+}
+
+/** Schemas of the route bodies, built from the service's field rules (Fastify declares them as JSON schemas). */
 export const otpSendBodySchema = z.object({
-  mobile: z.string().min(1).max(32),
-  captchaToken: z.string().max(4096).optional(),
+  mobile: fieldSchema('mobile'),
+  captchaToken: fieldSchema('captchaToken').optional(),
 })
 export const otpVerifyBodySchema = z.object({
-  mobile: z.string().min(1).max(32),
-  code: z.string().regex(/^\d{4,10}$/),
+  mobile: fieldSchema('mobile'),
+  code: fieldSchema('code'),
 })
 
 /** The body's own fields, or nothing; the OTP service checks them (and says what is wrong). */
@@ -117,6 +126,53 @@ export interface WebhookRouteOptions extends Omit<PushHandlerOptions, 'onEvent'>
   secret: string
   onEvent?: PushHandlerOptions['onEvent']
   report?: (error: unknown) => void
+}
+
+/** How an adapter spells the webhook's options in its messages: `webhook.secret`, `reportsWebhook({ secret })`. */
+export interface WebhookOptionsOwner {
+  /** The package, the message's prefix: `@yunpian-kit/express`. */
+  package: string
+  /** The option's name as its user writes it; no field names the webhook options as a whole. */
+  name: (field?: 'secret' | 'apikey') => string
+}
+
+/** What the webhook check reads; `apikey` is the one replies will be checked with (the adapter's fallback applied). */
+export interface WebhookOptionsToCheck {
+  secret: string
+  /** Handlers of any signature: each adapter passes its own request to them. */
+  onStatus?: unknown
+  onReply?: unknown
+  queue?: unknown
+  apikey?: string | undefined
+}
+
+/**
+ * The start-up checks of every adapter's webhook: a secret hard to guess, something that takes the reports,
+ * and the apikey reply signatures need. Throws a `TypeError` naming the option, what it got and what is allowed;
+ * the secret itself never appears in it.
+ */
+export function checkWebhookOptions(owner: WebhookOptionsOwner, options: WebhookOptionsToCheck): void {
+  const fail = (field: 'secret' | 'apikey' | undefined, message: string): never => {
+    throw new TypeError(`${owner.package}: ${owner.name(field)} ${message}`)
+  }
+  const secret: unknown = options?.secret
+  if (typeof secret !== 'string' || secret.length < 16) {
+    const got = typeof secret === 'string' ? `a string of ${secret.length} characters` : describeValue(secret)
+    fail('secret', `must be a string of at least 16 characters, hard to guess; got ${got}`)
+  }
+  if (!options.onStatus && !options.onReply && !options.queue)
+    fail(undefined, 'needs onStatus, onReply or a queue, so that reports are taken; got none of them')
+  if (options.onReply && !options.apikey)
+    fail(
+      'apikey',
+      `is required with onReply, to check reply signatures; got ${describeValue(options.apikey)}`,
+    )
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value)
+  if (value === '') return 'an empty string'
+  return typeof value
 }
 
 /** Whether a request may reach the webhook: the path secret, compared in constant time. */

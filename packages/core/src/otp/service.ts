@@ -20,6 +20,7 @@ import {
   OtpRateLimitedError,
   OtpRiskRejectedError,
 } from './errors.js'
+import { OTP_SEND_FIELDS, OTP_VERIFY_FIELDS } from './fields.js'
 import { hmacSha256Hex } from './hmac.js'
 import {
   DEFAULT_OTP_LIMITS,
@@ -84,37 +85,6 @@ export interface OtpCountryStats {
   verified: number
   /** verified / sent: a low ratio for a country is the signature of SMS pumping. */
   ratio: number
-}
-
-const PURPOSE = {
-  required: false,
-  max: 32,
-  pattern: /^[a-z0-9][a-z0-9_.-]{0,31}$/i,
-  message: 'must be 1 to 32 letters, digits, _ . or -',
-}
-const MOBILE = {
-  required: true,
-  max: 32,
-  message: 'is required: the phone number in E.164, e.g. +447400123456',
-}
-const SEND_FIELDS = {
-  mobile: MOBILE,
-  clientKey: { required: true, max: 256, message: 'must be a non-empty string of at most 256 characters' },
-  purpose: PURPOSE,
-  captchaToken: { required: false, max: 4096, message: 'must be a string of at most 4096 characters' },
-  locale: {
-    required: false,
-    max: 35,
-    pattern: /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/,
-    message: 'must be a BCP 47 language tag such as "en" or "zh-CN"',
-  },
-  channel: { required: false, max: 5, pattern: /^(sms|voice)$/, message: 'must be "sms" or "voice"' },
-}
-const VERIFY_FIELDS = {
-  mobile: MOBILE,
-  code: { required: true, max: 16, pattern: /^\d+$/, message: 'must be the digits of the code' },
-  purpose: PURPOSE,
-  clientKey: SEND_FIELDS.clientKey,
 }
 
 /** The send budgets in force, by scope. */
@@ -206,7 +176,7 @@ export class OtpService {
 
   /** Sends a new code. Throws `OtpRateLimitedError`, `OtpCountryNotAllowedError` and the other `Otp…Error`s, `YunpianValidationError`, or a store / Yunpian error. */
   async send(request: OtpSendRequest): Promise<OtpSendResult> {
-    const f = checkStringFields('otp.send', request, SEND_FIELDS)
+    const f = checkStringFields('otp.send', request, OTP_SEND_FIELDS)
     const r = {
       mobile: f.mobile!,
       clientKey: f.clientKey!,
@@ -394,7 +364,7 @@ export class OtpService {
    * when it verifies. Nothing is ever counted against the number, which would let strangers lock it.
    */
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
-    const f = checkStringFields('otp.verify', request, VERIFY_FIELDS)
+    const f = checkStringFields('otp.verify', request, OTP_VERIFY_FIELDS)
     const r = { mobile: f.mobile!, code: f.code!, purpose: f.purpose ?? 'login', clientKey: f.clientKey! }
     const { e164, country } = this.#recipient(r.mobile, 'otp.verify')
     const countryName = country ?? 'unknown'

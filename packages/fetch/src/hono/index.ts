@@ -1,5 +1,6 @@
 import {
   checkRouteLimit,
+  checkWebhookOptions,
   consumeRouteLimit,
   isOtpService,
   isYunpianClient,
@@ -17,7 +18,6 @@ import {
 import { type Context, type ErrorHandler, Hono, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import {
-  checkWebhook,
   problemResponse,
   pushResponse,
   sendResponse,
@@ -143,7 +143,10 @@ export interface YunpianReportsOptions extends WebhookOptions<Context> {
 
 /** `POST /{secret}` for Yunpian's pushes: `app.route('/yunpian/reports', yunpianReports({ secret, onStatus }))`. */
 export function yunpianReports(options: YunpianReportsOptions): Hono {
-  checkWebhook(NAME, options)
+  checkWebhookOptions(
+    { package: NAME, name: (field) => `yunpianReports(${field ? `{ ${field} }` : ''})` },
+    options,
+  )
   const { onStatus, onReply, dedupe, report, ...rest } = options
   const pushOptions = { ...rest, dedupe: dedupe ?? new MemoryDedupeStore(), report: report ?? defaultReport }
   return (
