@@ -85,6 +85,12 @@ export interface RedisCluster {
   ports: number[]
   /** The port of the master that serves `key`'s slot now, as the nodes that are up see it. */
   masterOf(key: string): Promise<number>
+  /**
+   * Waits until every replica of the master on `port` has acknowledged all it wrote. Replication is
+   * asynchronous: a master killed before that loses its last writes, which a test of failover (rather than
+   * of Redis's replication) waits out first.
+   */
+  settle(port: number): Promise<void>
   /** Kills one node with SIGKILL, as a crash would. */
   kill(port: number): Promise<void>
   stop(): Promise<void>
@@ -146,6 +152,18 @@ export async function startRedisCluster(
         }
       }
       throw new Error(`no master serves slot ${slot} of ${key}`)
+    },
+    settle: async (port) => {
+      await waitFor(
+        async () => {
+          const info = await cli(port, 'INFO', 'replication')
+          const offset = /master_repl_offset:(\d+)/.exec(info)?.[1]
+          const replicas = [...info.matchAll(/^slave\d+:.*offset=(\d+)/gm)].map((m) => m[1])
+          return offset !== undefined && replicas.length > 0 && replicas.every((r) => r === offset)
+        },
+        `the replicas of ${port}`,
+        10_000,
+      )
     },
     kill: async (port) => {
       const index = ports.indexOf(port)
