@@ -23,7 +23,6 @@ export {
   YunpianTransportError,
   YunpianValidationError,
 } from './errors.js'
-export * from './http/index.js'
 export * from './otp/index.js'
 export { kindOfCode, RECIPIENT_LIMIT_CODES } from './protocol/codes.js'
 export type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clientKeyFromAddress } from '../src/index.js'
+import { clientKeyFromAddress } from '../src/http/index.js'
 
 describe('review: clientKeyFromAddress cannot be made to put every IPv4 client in one budget', () => {
   it.each([

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { type OtpRateLimitedError, problemFor, YunpianValidationError } from '../src/index.js'
+import { problemFor } from '../src/http/index.js'
+import { type OtpRateLimitedError, YunpianValidationError } from '../src/index.js'
 import { rejection } from './helpers.js'
 import { NUMBERS, setup, wrongFor } from './otp-setup.js'
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { problemFor } from '../src/http/index.js'
 import {
   OtpCountryNotAllowedError,
   type OtpEvent,
   type OtpRateLimitedError,
   OtpService,
-  problemFor,
   YunpianApiError,
   YunpianValidationError,
 } from '../src/index.js'

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { answerPush, type WebhookRouteOptions } from '../src/index.js'
+import { answerPush, type WebhookRouteOptions } from '../src/http/index.js'
 
 /**
  * A real webhook on loopback: `answerPush` behind node:http, as the adapters mount it. Resolves with the

@@ -1,4 +1,19 @@
 import {
+  type DedupeStore,
+  isOtpService,
+  isYunpianClient,
+  MemoryDedupeStore,
+  type OtpService,
+  type ReplyRecord,
+  type ReportEvent,
+  type ReportQueue,
+  type StatusReport,
+  type ThrottleRule,
+  type ThrottleStore,
+  type YunpianClient,
+  YunpianError,
+} from '@yunpian-kit/core'
+import {
   answerOtpSend,
   answerOtpVerify,
   answerPush,
@@ -6,28 +21,15 @@ import {
   checkWebhookOptions,
   clientKeyFromAddress,
   consumeRouteLimit,
-  type DedupeStore,
-  isOtpService,
-  isYunpianClient,
-  MemoryDedupeStore,
   notFound,
-  type OtpService,
   problemFor,
-  type ReplyRecord,
-  type ReportEvent,
-  type ReportQueue,
   type RouteLimit,
   readOtpBody,
   readPushBody,
   routeLimitId,
-  type StatusReport,
-  type ThrottleRule,
-  type ThrottleStore,
   webhookSecretMatches,
   writeAnswer,
-  type YunpianClient,
-  YunpianError,
-} from '@yunpian-kit/core'
+} from '@yunpian-kit/core/http'
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express'
 
 /** What `yunpian()` puts on every request. */

@@ -109,7 +109,7 @@ describe('@yunpian-kit/express', () => {
       body: JSON.stringify({ mobile: '+447400123456' }),
     })
     expect(keys).toEqual(['2001:db8:1:2:3:4:5:6'])
-    const { clientKeyFromAddress } = await import('@yunpian-kit/core')
+    const { clientKeyFromAddress } = await import('@yunpian-kit/core/http')
     expect(clientKeyFromAddress('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64')
     expect(clientKeyFromAddress('2001:db8::1')).toBe('2001:db8:0:0::/64')
     expect(clientKeyFromAddress('::ffff:203.0.113.9')).toBe('203.0.113.9')

@@ -1,4 +1,4 @@
-import { type HttpAnswer, problem, tooLarge } from '@yunpian-kit/core'
+import { type HttpAnswer, problem, tooLarge } from '@yunpian-kit/core/http'
 
 /** A body read within its limit, or the answer that refused it. */
 export type ReadBody = { ok: true; bytes: Uint8Array } | { ok: false; answer: HttpAnswer }

@@ -1,11 +1,5 @@
-import {
-  checkWebhookOptions,
-  isOtpService,
-  MemoryDedupeStore,
-  notFound,
-  type OtpService,
-  webhookSecretMatches,
-} from '@yunpian-kit/core'
+import { isOtpService, MemoryDedupeStore, type OtpService } from '@yunpian-kit/core'
+import { checkWebhookOptions, notFound, webhookSecretMatches } from '@yunpian-kit/core/http'
 import { pushResponse, sendResponse, toResponse, verifyResponse, type WebhookOptions } from './routes.js'
 
 /** `POST {prefix}/send` and `POST {prefix}/verify`. */

@@ -1,3 +1,3 @@
-export { clientKeyFromAddress } from '@yunpian-kit/core'
+export { clientKeyFromAddress } from '@yunpian-kit/core/http'
 export { type OtpRoutesOptions, type YunpianHandlerOptions, yunpianHandler } from './handler.js'
 export { problemResponse, toResponse, type WebhookOptions } from './routes.js'

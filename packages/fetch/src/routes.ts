@@ -1,18 +1,20 @@
 import {
+  type DedupeStore,
+  type OtpService,
+  type ReplyRecord,
+  type StatusReport,
+  YunpianError,
+} from '@yunpian-kit/core'
+import {
   answerOtpSend,
   answerOtpVerify,
   answerPush,
-  type DedupeStore,
   type HttpAnswer,
   OTP_BODY_LIMIT,
-  type OtpService,
   problemFor,
-  type ReplyRecord,
-  type StatusReport,
   WEBHOOK_BODY_LIMIT,
   type WebhookRouteOptions,
-  YunpianError,
-} from '@yunpian-kit/core'
+} from '@yunpian-kit/core/http'
 import { parseOtpBody, readBounded } from './body.js'
 
 /** The core's framework-free answer as a web `Response`. */

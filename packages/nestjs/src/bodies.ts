@@ -14,7 +14,7 @@ import {
   WEBHOOK_BODY_LIMIT,
   webhookSecretMatches,
   writeAnswer,
-} from '@yunpian-kit/core'
+} from '@yunpian-kit/core/http'
 import { write } from './http.js'
 import {
   YUNPIAN_MODULE_OPTIONS,

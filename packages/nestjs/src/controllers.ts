@@ -1,15 +1,13 @@
 import { Controller, Inject, Param, Post, Req, Res, type Type } from '@nestjs/common'
+import { type DedupeStore, OtpService, YunpianClient } from '@yunpian-kit/core'
 import {
   answerOtpSend,
   answerOtpVerify,
   answerPush,
-  type DedupeStore,
   notFound,
-  OtpService,
   pushBodyOf,
   webhookSecretMatches,
-  YunpianClient,
-} from '@yunpian-kit/core'
+} from '@yunpian-kit/core/http'
 import { clientKeyOf, report, write } from './http.js'
 import {
   type PlatformRequest,

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, HttpException, Inject } from '@nestjs/common'
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core'
-import { problem, problemFor, YunpianError } from '@yunpian-kit/core'
+import { YunpianError } from '@yunpian-kit/core'
+import { problem, problemFor } from '@yunpian-kit/core/http'
 import { type RouteKind, routeMatcher } from './bodies.js'
 import { report, write } from './http.js'
 import { YUNPIAN_PATHS, type YunpianPaths } from './options.js'

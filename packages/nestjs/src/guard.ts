@@ -1,12 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import {
-  checkRouteLimit,
-  consumeRouteLimit,
-  type RouteLimit,
-  type ThrottleRule,
-  type ThrottleStore,
-} from '@yunpian-kit/core'
+import type { ThrottleRule, ThrottleStore } from '@yunpian-kit/core'
+import { checkRouteLimit, consumeRouteLimit, type RouteLimit } from '@yunpian-kit/core/http'
 import { clientKeyOf, setHeaders } from './http.js'
 import {
   type PlatformRequest,

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { Logger } from '@nestjs/common'
-import { clientKeyFromAddress, type HttpAnswer, writeAnswer } from '@yunpian-kit/core'
+import { clientKeyFromAddress, type HttpAnswer, writeAnswer } from '@yunpian-kit/core/http'
 
 const logger = new Logger('YunpianModule')
 /** Provider and infrastructure errors go to Nest's logger; their detail never reaches the client. */

@@ -1,7 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common'
 import { APP_FILTER } from '@nestjs/core'
 import {
-  checkWebhookOptions,
   isOtpService,
   isYunpianClient,
   MemoryDedupeStore,
@@ -12,6 +11,7 @@ import {
   type ThrottleStore,
   YunpianClient,
 } from '@yunpian-kit/core'
+import { checkWebhookOptions } from '@yunpian-kit/core/http'
 import { YunpianBodies } from './bodies.js'
 import { otpController, webhookController } from './controllers.js'
 import { YunpianProblemFilter } from './filter.js'

@@ -1,20 +1,22 @@
 import {
-  checkRouteLimit,
-  checkWebhookOptions,
-  consumeRouteLimit,
   isOtpService,
   isYunpianClient,
   MemoryDedupeStore,
-  notFound,
   type OtpService,
+  type ThrottleRule,
+  type ThrottleStore,
+  type YunpianClient,
+} from '@yunpian-kit/core'
+import {
+  checkRouteLimit,
+  checkWebhookOptions,
+  consumeRouteLimit,
+  notFound,
   problemFor,
   type RouteLimit,
   routeLimitId,
-  type ThrottleRule,
-  type ThrottleStore,
   webhookSecretMatches,
-  type YunpianClient,
-} from '@yunpian-kit/core'
+} from '@yunpian-kit/core/http'
 import { type Context, type ErrorHandler, Hono, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import {
