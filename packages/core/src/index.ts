@@ -1,3 +1,4 @@
+export * from './brake/index.js'
 export type { CountMismatchEvent } from './client.js'
 export {
   type CallOptions,

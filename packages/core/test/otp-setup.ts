@@ -1,6 +1,8 @@
 import { type FakeYunpian, type FakeYunpianOptions, startFakeYunpian } from '@yunpian-kit/testing'
 import { afterEach } from 'vitest'
 import {
+  MemoryBrakeStore,
+  type MemoryBrakeStoreOptions,
   MemoryOtpStore,
   type MemoryOtpStoreOptions,
   type MemoryStoreOptions,
@@ -40,14 +42,18 @@ export function recording<S extends object>(store: S, log: string[]): S {
 }
 
 /**
- * An OtpService on memory stores and a manual clock, against a fake Yunpian on loopback. `stores` sizes the
+ * An OtpService on memory stores and one manual clock (the service's `now`), against a fake Yunpian on loopback. `stores` sizes the
  * memory stores; `throttleStore` and `codeStore` are the stores themselves (the service gets recording
  * proxies of them, whose calls land in `storeLog`).
  */
 export async function setup(
   options: Partial<OtpServiceOptions> = {},
   fakeOptions: FakeYunpianOptions = {},
-  stores: { throttle?: MemoryStoreOptions; codes?: MemoryOtpStoreOptions } = {},
+  stores: {
+    throttle?: MemoryStoreOptions
+    codes?: MemoryOtpStoreOptions
+    brake?: MemoryBrakeStoreOptions
+  } = {},
 ) {
   const clock = manualClock()
   const fake: FakeYunpian = await startFakeYunpian({ now: clock.now, ...fakeOptions })
@@ -57,8 +63,11 @@ export async function setup(
   const storeLog: string[] = []
   const throttleStore = new MemoryThrottleStore({ now: clock.now, ...stores.throttle })
   const codeStore = new MemoryOtpStore({ now: clock.now, ...stores.codes })
+  const brakeStore = new MemoryBrakeStore(stores.brake)
   const otp = new OtpService({
     client,
+    now: clock.now,
+    brakeStore,
     throttle: recording(throttleStore, storeLog),
     codes: recording(codeStore, storeLog),
     secret: SECRET,
@@ -68,5 +77,5 @@ export async function setup(
     ...options,
   })
   const codeOf = (mobile: string) => fake.outbox.lastCode(mobile)!
-  return { fake, client, otp, clock, events, storeLog, codeOf, throttleStore, codeStore }
+  return { fake, client, otp, clock, events, storeLog, codeOf, throttleStore, codeStore, brakeStore }
 }

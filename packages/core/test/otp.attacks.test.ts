@@ -185,7 +185,8 @@ describe('attacks: a defence must not become a weapon (memory stores)', () => {
   })
 
   it('pumping: a prefix gets at most 100 codes an hour and 400 a day; countries and all have daily windows', async () => {
-    const { otp, clock } = await setup({}, { rules: false })
+    // The budgets alone: the brake pauses this prefix long before (otp.brake.test.ts).
+    const { otp, clock } = await setup({ brake: false }, { rules: false })
     let n = 0
     const sendOne = () => otp.send({ mobile: ukNumber(n++), clientKey: `bot${n}` })
     for (let i = 0; i < 100; i++) await sendOne()
@@ -289,7 +290,7 @@ describe('test numbers', () => {
       ['verified', true],
       ['failed', true],
     ])
-    expect(otp.stats()).toEqual({})
+    expect(await otp.stats()).toEqual({})
   })
 
   it('are checked at start-up like any number', async () => {

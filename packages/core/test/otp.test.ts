@@ -335,9 +335,10 @@ describe('OtpService: failures close, budgets refund only what proved unsent', (
     await otp.send({ mobile: UK, clientKey: 'a' })
     await otp.send({ mobile: SG, clientKey: 'b' })
     await otp.verify({ clientKey: 'c', mobile: UK, code: codeOf(UK) })
-    expect(otp.stats()).toEqual({
-      GB: { sent: 1, verified: 1, ratio: 1 },
-      SG: { sent: 1, verified: 0, ratio: 0 },
+    const one = { sent: 1, delivered: 0, undelivered: 0 }
+    expect(await otp.stats()).toEqual({
+      GB: { ...one, verified: 1, ratio: 1, prefixes: { '44740': { ...one, verified: 1, ratio: 1 } } },
+      SG: { ...one, verified: 0, ratio: 0, prefixes: { '65912': { ...one, verified: 0, ratio: 0 } } },
     })
   })
 })

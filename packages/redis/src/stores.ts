@@ -21,7 +21,7 @@ import { CONSUME, REFUND, VERIFY } from './scripts.js'
 export type StoreFailurePolicy = 'fail-closed' | 'fail-open'
 
 /** The OtpService budgets a policy can name; their keys are `otp:send:<scope>:…`. */
-type BudgetScope = Exclude<OtpLimitScope, 'verify' | 'yunpian'>
+type BudgetScope = Exclude<OtpLimitScope, 'verify' | 'yunpian' | 'brake'>
 
 export interface RedisThrottleStoreOptions extends RedisConnectionOptions {
   /**

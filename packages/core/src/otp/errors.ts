@@ -1,7 +1,16 @@
 import { YunpianError } from '../errors.js'
 
 /** Which budget refused a send or verify. */
-export type OtpLimitScope = 'number' | 'client' | 'prefix' | 'country' | 'global' | 'verify' | 'yunpian'
+export type OtpLimitScope =
+  | 'number'
+  | 'client'
+  | 'prefix'
+  | 'country'
+  | 'global'
+  | 'verify'
+  | 'yunpian'
+  /** The pumping brake paused sends to this number's prefix or country (`otp.brakes`). */
+  | 'brake'
 
 /** A send or verify budget is used up: ours, or Yunpian's own per-recipient rule (codes 8, 9, 17, 22, 33, 43, 53). */
 export class OtpRateLimitedError extends YunpianError {

@@ -1,4 +1,10 @@
 export {
+  DEFAULT_BRAKE,
+  type OtpBrakeOptions,
+  type OtpBrakes,
+  type OtpConversion,
+} from './brakes.js'
+export {
   OtpCountryNotAllowedError,
   type OtpLimitScope,
   OtpRateLimitedError,

@@ -1,13 +1,16 @@
 import { getCountries } from 'libphonenumber-js/max'
 import { z } from 'zod'
+import type { ActiveBrake, BrakeStore } from '../brake/types.js'
 import { isYunpianClient, type YunpianClient } from '../client.js'
 import { enforces, type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import type { CountryCode, NumberType } from '../validation/mobile.js'
+import { brakeOptionsSchema } from './brakes.js'
 import type { OtpStore } from './store.js'
 
 /** What `reconciler` needs of a `Reconciler`: to be told of each send. */
 export interface OtpSendWatcher {
-  remember(sent: { sid: string; mobile: string }): Promise<void>
+  /** `sentAt`: the service's clock (`now`). */
+  remember(sent: { sid: string; mobile: string }, sentAt?: number): Promise<void>
 }
 
 export interface OtpMessageContext {
@@ -53,6 +56,8 @@ export type OtpEvent =
    */
   | { type: 'verify-failures-high'; rule: string; limit: number; windowMs: number }
   | { type: 'provider-error'; country: string; purpose: string; error: Error; temporary: boolean }
+  /** A prefix or country was paused (`brake`): the matured figures that tripped it are in `brake.figures`. */
+  | { type: 'brake'; brake: ActiveBrake }
 
 const COUNTRIES = new Set<string>(getCountries())
 const isFunction = (v: unknown) => typeof v === 'function'
@@ -251,6 +256,23 @@ export const otpOptionsSchema = z
         'must be a Reconciler (an object with remember(sent))',
       )
       .optional(),
+    /**
+     * The pumping brake (on by default): pauses sends to a prefix, or at higher volume a country, whose
+     * matured codes are rarely verified. `false` counts (for `stats()`) but never pauses.
+     */
+    brake: brakeOptionsSchema.prefault({}),
+    /** Where the brake counts and pauses, shared by every instance (default: in this process's memory). */
+    brakeStore: z
+      .custom<BrakeStore>(
+        (v) => isStore(v, ['send', 'unsend', 'verified', 'status', 'list', 'release', 'figures']),
+        'must be a BrakeStore',
+      )
+      .optional(),
+    /**
+     * The clock (epoch ms, default `Date.now`) the service and its default memory stores read, so tests can
+     * move time (`FakeClock.now` of `@yunpian-kit/testing`).
+     */
+    now: z.custom<() => number>(isFunction, 'must be a function returning epoch milliseconds').optional(),
     /** Where start-up warnings (`countries: 'all'`, `testNumbers`) go (default `console.warn`). */
     warn: z.custom<(message: string) => void>(isFunction, 'must be a function').optional(),
   })

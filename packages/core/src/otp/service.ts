@@ -1,8 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto'
+import { MemoryBrakeStore } from '../brake/memory.js'
 import type { YunpianClient } from '../client.js'
 import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '../errors.js'
 import { Recent } from '../internal/recent.js'
 import { isTemporaryCode, RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
+import type { StatusReport } from '../reports/records.js'
 import { MemoryThrottleStore } from '../throttling/memory.js'
 import { type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import { checkStringFields } from '../validation/fields.js'
@@ -14,6 +16,7 @@ import {
   parseMobileNumber,
 } from '../validation/mobile.js'
 import { validate } from '../validation/validate.js'
+import { Brake, type OtpBrakes, type OtpCountryStats } from './brakes.js'
 import {
   OtpCountryNotAllowedError,
   type OtpLimitScope,
@@ -80,18 +83,13 @@ export type OtpVerifyResult =
   | { ok: false; reason: 'invalid'; remaining: number }
   | { ok: false; reason: 'rate_limited'; retryAfterMs: number; rule: string; limit: number; windowMs: number }
 
-export interface OtpCountryStats {
-  sent: number
-  verified: number
-  /** verified / sent: a low ratio for a country is the signature of SMS pumping. */
-  ratio: number
-}
+export type { OtpCountryStats }
 
 /** The send budgets in force, by scope. */
 export type OtpLimits = Readonly<Record<keyof typeof DEFAULT_OTP_LIMITS, readonly ThrottleRule[]>>
 
 interface Budget {
-  scope: Exclude<OtpLimitScope, 'verify' | 'yunpian'>
+  scope: Exclude<OtpLimitScope, 'verify' | 'yunpian' | 'brake'>
   key: string
   rules: readonly ThrottleRule[]
   /** What the store said is left, once consumed. */
@@ -122,7 +120,9 @@ export class OtpService {
   readonly #limits: OtpLimits
   /** Fixed codes by E.164 (`testNumbers`). */
   readonly #testCodes = new Map<string, string>()
-  readonly #stats = new Map<string, { sent: number; verified: number }>()
+  readonly #brake: Brake
+  /** The one clock of the service and its default memory stores. */
+  readonly #now: () => number
   /** A client (an address) often asks again: its key's HMAC is remembered. */
   readonly #clientHashes = new Recent<string>(1024)
   /** The default number policy (mobile numbers only), checked with the cheaper mobile-only metadata. */
@@ -131,8 +131,17 @@ export class OtpService {
   constructor(options: OtpServiceOptions) {
     this.#o = validate('OtpService options', otpOptionsSchema, options)
     this.#client = this.#o.client
-    this.#throttle = this.#o.throttle ?? new MemoryThrottleStore()
-    this.#codes = this.#o.codes ?? new MemoryOtpStore()
+    const now = this.#o.now ?? Date.now
+    this.#now = now
+    this.#throttle = this.#o.throttle ?? new MemoryThrottleStore({ now })
+    this.#codes = this.#o.codes ?? new MemoryOtpStore({ now })
+    this.#brake = new Brake(
+      this.#o.brake,
+      this.#o.brakeStore ?? new MemoryBrakeStore(),
+      this.#o.countries,
+      this.#o.ttlMs,
+      now,
+    )
     const types = this.#o.numberTypes
     this.#mobileOnly =
       types !== 'any' &&
@@ -172,6 +181,11 @@ export class OtpService {
   /** Every budget in force, by scope (the defaults where not set), for `RateLimit-Policy` headers and docs. */
   get limits(): OtpLimits {
     return this.#limits
+  }
+
+  /** The pumping brake's pauses, in every instance sharing its store: `list()` and `release(…)`. */
+  get brakes(): OtpBrakes {
+    return this.#brake.api
   }
 
   /** Sends a new code. Throws `OtpRateLimitedError`, `OtpCountryNotAllowedError` and the other `Otp…Error`s, `YunpianValidationError`, or a store / Yunpian error. */
@@ -222,6 +236,10 @@ export class OtpService {
     await this.#consumeAll(budgets, countryName, r.purpose)
 
     const testCode = this.#testCodes.get(e164)
+    const uid = `otp-${randomUUID()}`
+    const brakeSubject = { country: countryName, prefix, subject, now: this.#now() }
+    // Test numbers never reach Yunpian: they are neither counted nor braked.
+    if (testCode === undefined) await this.#checkBrake({ ...brakeSubject, uid }, budgets, r.purpose)
     const code = testCode ?? String(randomInt(0, 10 ** this.#o.codeLength)).padStart(this.#o.codeLength, '0')
     const codeKey = this.#codeKey(r.purpose, subject)
     try {
@@ -251,7 +269,7 @@ export class OtpService {
       const context = { code, ttlMinutes, purpose: r.purpose, country, locale: r.locale }
       const common = {
         mobile: e164.startsWith('+86') ? e164.slice(3) : e164,
-        uid: `otp-${randomUUID()}`,
+        uid,
         ...(this.#o.callbackUrl ? { callbackUrl: this.#o.callbackUrl } : {}),
       }
       const template = typeof this.#o.template === 'function' ? this.#o.template(context) : this.#o.template
@@ -268,11 +286,10 @@ export class OtpService {
               },
             })
           : await this.#client.sms.singleSend({ ...common, text: this.#text(context) })
-      this.#count(countryName, 'sent')
       // Voice codes have no SMS delivery report to reconcile.
       if (this.#o.reconciler && !r.voice) {
         await this.#o.reconciler
-          .remember({ sid: sent.sid, mobile: common.mobile })
+          .remember({ sid: sent.sid, mobile: common.mobile }, this.#now())
           .catch((error: unknown) => {
             ;(this.#o.warn ?? console.warn)(
               `yunpian-kit OtpService: sid ${sent.sid} was sent but not handed to the reconciler: ${(error as Error)?.message ?? error}`,
@@ -296,6 +313,9 @@ export class OtpService {
       if (nothingSent) {
         await this.#refundQuietly([numberBudget])
         await this.#codes.delete(codeKey).catch(() => undefined)
+        await this.#brake.store
+          .unsend({ ...brakeSubject, uid, now: this.#now() }, this.#brake.policy)
+          .catch(() => undefined)
       }
       if (error instanceof YunpianApiError) {
         const refusal = RECIPIENT_LIMIT_CODES.get(error.code)
@@ -366,7 +386,7 @@ export class OtpService {
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
     const f = checkStringFields('otp.verify', request, OTP_VERIFY_FIELDS)
     const r = { mobile: f.mobile!, code: f.code!, purpose: f.purpose ?? 'login', clientKey: f.clientKey! }
-    const { e164, country } = this.#recipient(r.mobile, 'otp.verify')
+    const { e164, country, prefix } = this.#recipient(r.mobile, 'otp.verify')
     const countryName = country ?? 'unknown'
     const test = this.#testCodes.has(e164)
 
@@ -407,7 +427,12 @@ export class OtpService {
     }
     if (check === 'verified') {
       await this.#throttle.refund(budgetKey, budget).catch(() => undefined)
-      if (!test) this.#count(countryName, 'verified')
+      if (!test) {
+        // Counted in the bucket of the send it belongs to; a store that cannot count changes no answer.
+        await this.#brake.store
+          .verified({ country: countryName, prefix, subject, now: this.#now() }, this.#brake.policy)
+          .catch(() => undefined)
+      }
       this.#emit({ type: 'verified', mobile: e164, country: countryName, purpose: r.purpose, test })
       // The refund gave back this attempt's failure.
       return { ok: true, mobile: e164, remaining: decision.remaining + 1 }
@@ -440,13 +465,70 @@ export class OtpService {
     }
   }
 
-  /** Codes sent and verified per country since start: the verified/sent ratio exposes pumping. */
-  stats(): Record<string, OtpCountryStats> {
-    const out: Record<string, OtpCountryStats> = {}
-    for (const [country, { sent, verified }] of this.#stats) {
-      out[country] = { sent, verified, ratio: sent === 0 ? 0 : verified / sent }
+  /**
+   * Codes sent, verified, delivered and undelivered per country and prefix over the brake's window, read
+   * from the brake's store: with a shared store, the figures of every instance.
+   */
+  stats(): Promise<Record<string, OtpCountryStats>> {
+    return this.#brake.stats()
+  }
+
+  /**
+   * Hands delivery reports to the brake (call it from your `onStatus`): codes reported undelivered are not
+   * evidence of pumping. Reports of other messages than this service's codes are ignored.
+   */
+  async report(reports: readonly StatusReport[]): Promise<void> {
+    await Promise.all(
+      reports.map(async (report) => {
+        if (!report.uid?.startsWith('otp-')) return
+        let recipient: Recipient
+        try {
+          recipient = this.#recipient(report.mobile, 'otp.report')
+        } catch {
+          return
+        }
+        await this.#brake.store.status(
+          {
+            country: recipient.country ?? 'unknown',
+            prefix: recipient.prefix,
+            subject: this.#hash('subject', recipient.e164),
+            uid: report.uid,
+            delivered: report.delivered,
+            now: this.#now(),
+          },
+          this.#brake.policy,
+        )
+      }),
+    )
+  }
+
+  /**
+   * The brake, after the budgets (a send they refuse leaves no brake state): one store step refuses a paused
+   * prefix or country, trips a pause, or counts the send. A refusal gives the budgets back.
+   */
+  async #checkBrake(
+    send: { country: string; prefix: string; subject: string; uid: string; now: number },
+    budgets: Budget[],
+    purpose: string,
+  ): Promise<void> {
+    let decision: Awaited<ReturnType<Brake['store']['send']>>
+    try {
+      decision = await this.#brake.store.send(
+        { ...send, pinned: this.#brake.pinned(send.country, send.prefix) },
+        this.#brake.policy,
+      )
+    } catch (error) {
+      await this.#refundQuietly(budgets)
+      throw error
     }
-    return out
+    if (decision.allowed) return
+    await this.#refundQuietly(budgets)
+    const { brake } = decision
+    if (decision.tripped) this.#emit({ type: 'brake', brake })
+    const rule = `brake-${brake.scope}`
+    const retryAfterMs = Math.max(0, brake.until - send.now)
+    this.#emit({ type: 'throttled', country: send.country, purpose, scope: 'brake', rule, retryAfterMs })
+    throw new OtpRateLimitedError({ scope: 'brake', rule, retryAfterMs })
   }
 
   /**
@@ -564,12 +646,6 @@ export class OtpService {
   /** The stored form of a code: bound to its purpose and number. */
   #digest(purpose: string, e164: string, code: string): string {
     return this.#hmac(`code\0${purpose}\0${e164}\0${code}`)
-  }
-
-  #count(country: string, field: 'sent' | 'verified'): void {
-    const stats = this.#stats.get(country) ?? { sent: 0, verified: 0 }
-    stats[field]++
-    this.#stats.set(country, stats)
   }
 
   #emit(event: OtpEvent): void {

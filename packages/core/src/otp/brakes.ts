@@ -1,0 +1,169 @@
+import { getCountries } from 'libphonenumber-js/max'
+import { z } from 'zod'
+import {
+  type ActiveBrake,
+  type BrakePolicy,
+  type BrakeStore,
+  type CountryFigures,
+  verifiedRatio,
+} from '../brake/types.js'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+
+/**
+ * The brake's defaults; `docs/security.md` gives their arithmetic. A prefix brakes at 50 matured sends in an
+ * hour with fewer than 5% verified, a country only at 300: real codes convert far above that.
+ */
+export const DEFAULT_BRAKE = {
+  windowMs: HOUR,
+  bucketMs: MINUTE,
+  coolOffMs: HOUR,
+  prefix: { minSends: 50, minVerifiedRatio: 0.05 },
+  country: { minSends: 300, minVerifiedRatio: 0.05 },
+} as const
+
+const thresholds = (defaults: { minSends: number; minVerifiedRatio: number }) =>
+  z
+    .strictObject({
+      /** Matured sends (not reported undelivered) in the window before this scope can brake. */
+      minSends: z.number().int().min(1, 'must be at least 1').default(defaults.minSends),
+      /** It brakes when fewer than this share of them verified. */
+      minVerifiedRatio: z
+        .number()
+        .min(0, 'must be 0 to 1')
+        .max(1, 'must be 0 to 1')
+        .default(defaults.minVerifiedRatio),
+    })
+    .default(defaults)
+
+const COUNTRY_OR_PREFIX = /^(?:[A-Z]{2}|\+?\d{2,10})$/
+
+export const brakeOptionsSchema = z.union([
+  z.literal(false),
+  z
+    .strictObject({
+      windowMs: z.number().int().min(MINUTE, 'must be at least a minute').default(DEFAULT_BRAKE.windowMs),
+      bucketMs: z.number().int().min(1_000, 'must be at least a second').default(DEFAULT_BRAKE.bucketMs),
+      coolOffMs: z.number().int().min(1_000, 'must be at least a second').default(DEFAULT_BRAKE.coolOffMs),
+      prefix: thresholds(DEFAULT_BRAKE.prefix),
+      country: thresholds(DEFAULT_BRAKE.country),
+      neverBrake: z
+        .array(
+          z
+            .string()
+            .regex(
+              COUNTRY_OR_PREFIX,
+              'must be an ISO country ("GB") or a number prefix: country code and first digits ("44740" or "+44740")',
+            ),
+        )
+        .default([]),
+    })
+    .refine((o) => o.bucketMs <= o.windowMs, { path: ['bucketMs'], message: 'must not exceed windowMs' }),
+])
+
+export type OtpBrakeOptions = Exclude<z.input<typeof brakeOptionsSchema>, false>
+type ResolvedBrake = Exclude<z.output<typeof brakeOptionsSchema>, false>
+
+/** Conversion of one country or prefix over the brake's window. */
+export interface OtpConversion {
+  sent: number
+  verified: number
+  /** Reported by delivery reports given to `otp.report()`. */
+  delivered: number
+  undelivered: number
+  /** verified / (sent − undelivered): a low ratio is the signature of SMS pumping. */
+  ratio: number
+}
+
+export interface OtpCountryStats extends OtpConversion {
+  /** By prefix (country calling code and first national digits, e.g. `44740`). */
+  prefixes: Record<string, OtpConversion>
+}
+
+/** The app's handle on the brake: `otp.brakes`. */
+export interface OtpBrakes {
+  /** The pauses in force, in every instance sharing the store, with the figures that tripped each. */
+  list(): Promise<ActiveBrake[]>
+  /**
+   * Lifts a pause now: a prefix (`'44740'`), a country (`'GB'`), or an entry of `list()`. Its evidence starts
+   * afresh. True when one was in force.
+   */
+  release(brake: string | { country: string; prefix?: string | undefined }): Promise<boolean>
+}
+
+/** The brake as the service runs it: its policy, pins and store. */
+export class Brake {
+  readonly policy: BrakePolicy
+  readonly enabled: boolean
+  readonly store: BrakeStore
+  readonly #pinnedCountries: ReadonlySet<string>
+  readonly #pinnedPrefixes: readonly string[]
+  readonly #countries: readonly string[]
+  readonly #now: () => number
+
+  constructor(
+    options: z.output<typeof brakeOptionsSchema>,
+    store: BrakeStore,
+    served: readonly string[] | 'all',
+    ttlMs: number,
+    now: () => number,
+  ) {
+    const o: ResolvedBrake =
+      options === false ? (brakeOptionsSchema.parse({}) as ResolvedBrake) : (options as ResolvedBrake)
+    this.enabled = options !== false
+    this.store = store
+    this.#now = now
+    this.policy = {
+      windowMs: o.windowMs,
+      bucketMs: o.bucketMs,
+      maturityMs: ttlMs,
+      coolOffMs: o.coolOffMs,
+      prefix: o.prefix,
+      country: o.country,
+    }
+    this.#pinnedCountries = new Set(o.neverBrake.filter((p) => /^[A-Z]/.test(p)))
+    this.#pinnedPrefixes = o.neverBrake.filter((p) => !/^[A-Z]/.test(p)).map((p) => p.replace('+', ''))
+    this.#countries = served === 'all' ? [...getCountries(), 'unknown'] : served
+  }
+
+  /** Scopes that count but never pause. */
+  pinned(country: string, prefix: string): { prefix: boolean; country: boolean } {
+    if (!this.enabled || this.#pinnedCountries.has(country)) return { prefix: true, country: true }
+    return {
+      prefix: this.#pinnedPrefixes.some((pin) => prefix.startsWith(pin)),
+      country: false,
+    }
+  }
+
+  readonly api: OtpBrakes = {
+    list: () => this.store.list(this.#countries, this.#now()),
+    release: async (brake) => {
+      if (typeof brake !== 'string') return this.store.release(brake, this.#now())
+      const digits = brake.replace('+', '')
+      const match = (await this.api.list()).find((b) =>
+        b.scope === 'country' ? b.country === brake : b.prefix === digits,
+      )
+      return match ? this.store.release(match, this.#now()) : false
+    },
+  }
+
+  async stats(): Promise<Record<string, OtpCountryStats>> {
+    const figures = await this.store.figures(this.#countries, this.#now(), this.policy)
+    return Object.fromEntries(figures.map((c) => [c.country, toStats(c)]))
+  }
+}
+
+function toStats(c: CountryFigures): OtpCountryStats {
+  const conversion = (f: Omit<OtpConversion, 'ratio'>): OtpConversion => ({
+    sent: f.sent,
+    verified: f.verified,
+    delivered: f.delivered,
+    undelivered: f.undelivered,
+    ratio: verifiedRatio(f),
+  })
+  return {
+    ...conversion(c),
+    prefixes: Object.fromEntries(Object.entries(c.prefixes).map(([p, f]) => [p, conversion(f)])),
+  }
+}
