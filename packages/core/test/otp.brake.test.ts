@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { problemFor } from '../src/http/index.js'
 import {
   type BrakePolicy,
   MemoryBrakeStore,
   type OtpEvent,
   OtpRateLimitedError,
   OtpService,
-  problemFor,
 } from '../src/index.js'
 import { manualClock, rejection } from './helpers.js'
 import { message, SECRET, setup } from './otp-setup.js'
