@@ -52,4 +52,4 @@ console.log(`ok CommonJS client sent sid ${result.sid}`)
 const { YunpianValidationError } = loaded['@yunpian-kit/core']
 const answer = loaded['@yunpian-kit/core/http'].problemFor(new YunpianValidationError('smoke', []), () => {})
 if (answer.status !== 400) throw new Error(`core/http does not know core's errors: ${answer.status}`)
-console.log('ok @yunpian-kit/core/http maps the root build's errors')
+console.log("ok @yunpian-kit/core/http maps the root build's errors")
