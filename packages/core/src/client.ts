@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { YunpianTransportError } from './errors.js'
+import type { Expect, SameType } from './internal/same-type.js'
 import { encodeMultiText, encodeTplValue } from './protocol/form.js'
 import {
   type Account,
@@ -40,6 +41,7 @@ import {
   getRecordSchema,
   getReplySchema,
   getTotalFeeSchema,
+  httpUrlSchema,
   type MultiSendRequest,
   multiSendSchema,
   type PullRequest,
@@ -86,10 +88,6 @@ export const YUNPIAN_VOICE_HOSTS = {
   us: 'https://voice.yunpian.com',
 } as const satisfies Record<YunpianRegion, string>
 
-const absoluteUrl = z
-  .string()
-  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
-
 export const clientOptionsSchema = z.strictObject({
   apikey: z
     .string({ error: 'must be your 32-character Yunpian apikey' })
@@ -97,9 +95,8 @@ export const clientOptionsSchema = z.strictObject({
   region: z
     .enum(['cn', 'us'], { error: 'must be "cn" (sms.yunpian.com) or "us" (us.yunpian.com)' })
     .default('cn'),
-  baseUrl: absoluteUrl.optional(),
-  /** The voice host; defaults to `baseUrl` when that is given (one fake serves both), else the region's. */
-  voiceBaseUrl: absoluteUrl.optional(),
+  baseUrl: httpUrlSchema.optional(),
+  voiceBaseUrl: httpUrlSchema.optional(),
   timeoutMs: z.number().int().min(1, 'must be a positive number of milliseconds').default(10_000),
   retries: z.number().int().min(0).max(10, 'must be an integer from 0 to 10').default(2),
   retryDelayMs: z.number().int().min(0).max(60_000).default(200),
@@ -124,7 +121,53 @@ export interface CountMismatchEvent {
   basis: CostEstimate['basis']
 }
 
-export type YunpianClientOptions = z.input<typeof clientOptionsSchema>
+/** What `new YunpianClient(options)` takes. Checked at construction; a bad value throws `YunpianValidationError`. */
+export interface YunpianClientOptions {
+  /** Your 32-character Yunpian apikey (letters and digits). It appears in no log, error or URL. */
+  apikey: string
+  /**
+   * `'cn'` (sms.yunpian.com) or `'us'` (us.yunpian.com, international).
+   * @default 'cn'
+   */
+  region?: YunpianRegion | undefined
+  /**
+   * Another SMS host, e.g. the fake of `@yunpian-kit/testing`: an absolute http(s) URL.
+   * @default the region's host
+   */
+  baseUrl?: string | undefined
+  /**
+   * The voice-code host (Yunpian documents no overseas one, so `region: 'us'` keeps voice.yunpian.com).
+   * @default `baseUrl` when given (one fake serves both), else voice.yunpian.com
+   */
+  voiceBaseUrl?: string | undefined
+  /**
+   * Per attempt, connect to last byte, in milliseconds.
+   * @default 10000
+   */
+  timeoutMs?: number | undefined
+  /**
+   * Retries of reads, and of sends that never left this process (0 to 10).
+   * @default 2
+   */
+  retries?: number | undefined
+  /**
+   * First backoff in milliseconds, doubled each retry, with jitter (0 to 60000).
+   * @default 200
+   */
+  retryDelayMs?: number | undefined
+  /**
+   * Keep-alive connections in the pool, per host (1 to 1024).
+   * @default 16
+   */
+  connections?: number | undefined
+  /** Called before each retry, with the endpoint, attempt, delay and error. */
+  onRetry?: ((event: RetryEvent) => void) | undefined
+  /** Yunpian billed a different count than `estimateCost` expected (estimated only when this is set). */
+  onCountMismatch?: ((event: CountMismatchEvent) => void) | undefined
+}
+
+// The interface is what editors show; the schema checks at run time. This fails to compile when they differ.
+type _ClientOptionsMatchSchema = Expect<SameType<YunpianClientOptions, z.input<typeof clientOptionsSchema>>>
 
 /** A YunpianClient, also one from a second copy of this package (ESM beside CJS), where instanceof fails. */
 export function isYunpianClient(value: unknown): value is YunpianClient {

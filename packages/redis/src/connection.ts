@@ -19,16 +19,36 @@ export type RedisClientLike = IoredisLike | NodeRedisLike
 
 type StoreErrorClass = new (message: string, init?: ErrorOptions) => StoreError
 
-export interface RedisConnectionOptions {
-  /** An ioredis `Redis` / `Cluster` or node-redis v5 client / cluster. Never closed by this package. */
-  client?: RedisClientLike
-  /** Or a URL: an ioredis client is created, and closed by `close()`. */
-  url?: string
-  /** Key prefix (default `ypk:`). */
-  prefix?: string
-  /** Per-call timeout (default 500 ms), so a stalled Redis cannot stall a request. */
-  timeoutMs?: number
+/** What every Redis store takes besides its connection. */
+export interface RedisKeyOptions {
+  /**
+   * Key prefix, to share one Redis between apps.
+   * @default 'ypk:'
+   */
+  prefix?: string | undefined
+  /**
+   * Per call, in milliseconds, so a stalled Redis cannot stall a request.
+   * @default 500
+   */
+  timeoutMs?: number | undefined
 }
+
+/** A store on a client you own. */
+export interface RedisClientConnection extends RedisKeyOptions {
+  /** An ioredis `Redis` / `Cluster`, or a node-redis v5 client / cluster; never closed by the store. */
+  client: RedisClientLike
+  url?: never
+}
+
+/** A store on a connection of its own. */
+export interface RedisUrlConnection extends RedisKeyOptions {
+  /** Or a `redis://` / `rediss://` URL: the store creates an ioredis client and closes it in `close()`. */
+  url: string
+  client?: never
+}
+
+/** `{ client }` or `{ url }`, never both, plus `prefix` and `timeoutMs`. */
+export type RedisConnectionOptions = RedisClientConnection | RedisUrlConnection
 
 function isIoredis(client: RedisClientLike): client is IoredisLike {
   return typeof (client as IoredisLike).evalsha === 'function'
@@ -87,18 +107,26 @@ export class RedisConnection {
   /** `ErrorClass`: what failures are thrown as (`ThrottleStoreError`, `OtpStoreError`…). */
   constructor(options: RedisConnectionOptions, ErrorClass: StoreErrorClass) {
     this.#ErrorClass = ErrorClass
-    if (options.client && options.url) throw new TypeError('Give either client or url, not both')
-    if (options.client) {
-      this.#client = options.client
+    // The types say one or the other; JavaScript callers get told at run time.
+    const { client, url } = (options ?? {}) as { client?: RedisClientLike; url?: string }
+    if (client && url !== undefined)
+      throw new TypeError(
+        'A Redis store takes client (one you own, never closed by the store) or url (the store creates and closes its own client), not both',
+      )
+    if (client) {
+      this.#client = client
       this.#owned = false
-    } else if (options.url !== undefined) {
-      this.#client = createIoredis(checkedUrl(options.url))
+    } else if (url !== undefined) {
+      this.#client = createIoredis(checkedUrl(url))
       this.#owned = true
-    } else throw new TypeError('A Redis store needs a client (ioredis or node-redis) or a url')
-    this.#where = options.url !== undefined ? hostsOfUrl(options.url) : hostsOfClient(this.#client)
+    } else
+      throw new TypeError(
+        'A Redis store needs client (an ioredis or node-redis v5 client or cluster) or url (redis://…)',
+      )
+    this.#where = url !== undefined ? hostsOfUrl(url) : hostsOfClient(this.#client)
     this.#slots = slotsOf(this.#client)
-    this.prefix = options.prefix ?? 'ypk:'
-    this.#timeoutMs = options.timeoutMs ?? 500
+    this.prefix = options?.prefix ?? 'ypk:'
+    this.#timeoutMs = options?.timeoutMs ?? 500
     if (!Number.isFinite(this.#timeoutMs) || this.#timeoutMs <= 0)
       throw new TypeError('timeoutMs must be a positive number')
   }

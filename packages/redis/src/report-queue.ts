@@ -26,32 +26,61 @@ export class ReportQueueError extends StoreError {
   override name = 'ReportQueueError'
 }
 
-export interface RedisReportQueueOptions extends RedisConnectionOptions, ReportHandlers {
-  /** The queue's name: its keys are `{prefix}{name}:…`, one Cluster slot (default `reports`). */
-  name?: string
-  /** The consumer group every instance joins (default `yunpian-kit`). */
-  group?: string
-  /** This instance's consumer name (default host, pid and a random part). */
-  consumer?: string
-  /** Entries taken per round (default 50). */
-  batchSize?: number
-  /** Wait between rounds that found nothing (default 250 ms). */
-  pollIntervalMs?: number
+/** `{ client }` or `{ url }`, the key options, the report handlers and the queue's settings. */
+export type RedisReportQueueOptions = RedisConnectionOptions & RedisReportQueueSettings
+
+/** What `RedisReportQueue` takes besides its connection: `onStatus` / `onReply` and how it consumes. */
+export interface RedisReportQueueSettings extends ReportHandlers {
   /**
-   * How long an entry taken by a consumer is its own (default 60 s): a handler must finish within it, and
-   * entries a dead instance took are claimed by the others after it. Also the longest retry delay.
+   * The queue's name: its keys are `{prefix}{name}:…`, one Cluster slot.
+   * @default 'reports'
    */
-  leaseMs?: number
-  /** First retry delay, doubled per try up to `leaseMs` (default 1 s). */
-  retryDelayMs?: number
-  /** Tries before an entry goes to the dead-letter list (default 10). */
-  maxAttempts?: number
-  /** How long a record id stays known to `enqueue`, so a re-sent push is not queued twice (default a day). */
-  dedupeTtlMs?: number
+  name?: string | undefined
+  /**
+   * The consumer group every instance joins.
+   * @default 'yunpian-kit'
+   */
+  group?: string | undefined
+  /**
+   * This instance's consumer name.
+   * @default host, pid and a random part
+   */
+  consumer?: string | undefined
+  /**
+   * Entries taken per round.
+   * @default 50
+   */
+  batchSize?: number | undefined
+  /**
+   * Wait between rounds that found nothing, in milliseconds.
+   * @default 250
+   */
+  pollIntervalMs?: number | undefined
+  /**
+   * How long an entry taken by a consumer is its own, in milliseconds: a handler must finish within it, and
+   * entries a dead instance took are claimed by the others after it. Also the longest retry delay.
+   * @default 60000
+   */
+  leaseMs?: number | undefined
+  /**
+   * First retry delay in milliseconds, doubled per try up to `leaseMs`.
+   * @default 1000
+   */
+  retryDelayMs?: number | undefined
+  /**
+   * Tries before an entry goes to the dead-letter list.
+   * @default 10
+   */
+  maxAttempts?: number | undefined
+  /**
+   * How long a record id stays known to `enqueue`, so a re-sent push is not queued twice, in milliseconds.
+   * @default 86400000 (a day)
+   */
+  dedupeTtlMs?: number | undefined
   /** `handler-failed` per failed try, `dead-lettered` after the last one. */
-  onEvent?: (event: ReportEvent) => void
+  onEvent?: ((event: ReportEvent) => void) | undefined
   /** Redis errors of the consumer loop (it keeps going, backing off). */
-  onError?: (error: unknown) => void
+  onError?: ((error: unknown) => void) | undefined
 }
 
 /** What the dead-letter list holds per record (JSON). */

@@ -6,9 +6,16 @@ export class SendLedgerError extends StoreError {
   override name = 'SendLedgerError'
 }
 
-export interface RedisSendLedgerOptions extends RedisConnectionOptions {
-  /** The ledger's name: its keys are `{prefix}{name}:…`, one Cluster slot (default `sends`). */
-  name?: string
+/** `{ client }` or `{ url }`, the key options, and the ledger's name. */
+export type RedisSendLedgerOptions = RedisConnectionOptions & RedisSendLedgerSettings
+
+/** What `RedisSendLedger` takes besides its connection. */
+export interface RedisSendLedgerSettings {
+  /**
+   * The ledger's name: its keys are `{prefix}{name}:…`, one Cluster slot.
+   * @default 'sends'
+   */
+  name?: string | undefined
 }
 
 /**

@@ -23,18 +23,24 @@ export type StoreFailurePolicy = 'fail-closed' | 'fail-open'
 /** The OtpService budgets a policy can name; their keys are `otp:send:<scope>:…`. */
 type BudgetScope = Exclude<OtpLimitScope, 'verify' | 'yunpian' | 'brake'>
 
-export interface RedisThrottleStoreOptions extends RedisConnectionOptions {
+/** `{ client }` or `{ url }`, the key options, and the throttle's failure policy. */
+export type RedisThrottleStoreOptions = RedisConnectionOptions & RedisThrottleStoreSettings
+
+/** What `RedisThrottleStore` takes besides its connection. */
+export interface RedisThrottleStoreSettings {
   /**
-   * When Redis cannot answer: `'fail-closed'` (default) throws `ThrottleStoreError`, so no SMS is sent;
+   * When Redis cannot answer: `'fail-closed'` throws `ThrottleStoreError`, so no SMS is sent;
    * `'fail-open'` admits the attempt and reports the error to `onError`. Give one policy for every key, one
    * per OtpService budget (`{ global: 'fail-open' }`: scopes not named fail closed), or a function of the
    * key. Verification attempts (`otp:verify:…`) always fail closed: an open one would count no guesses.
+   * @default 'fail-closed'
    */
   onStoreError?:
     | StoreFailurePolicy
     | Partial<Record<BudgetScope, StoreFailurePolicy>>
     | ((key: string) => StoreFailurePolicy)
-  onError?: (error: StoreError) => void
+  /** Each store error, whether the attempt was refused or admitted. */
+  onError?: ((error: StoreError) => void) | undefined
 }
 
 /**

@@ -35,6 +35,20 @@ describe('Redis store messages', () => {
     expect(() => new RedisOtpStore({ url: 'redis://' + 'bad host:1' })).toThrow(TypeError)
   })
 
+  it('takes client or url, never both: the types refuse both, and JavaScript callers are told why', () => {
+    const client = new Redis({ lazyConnect: true })
+    try {
+      // @ts-expect-error the options are `{ client } | { url }`
+      expect(() => new RedisThrottleStore({ client, url: 'redis://127.0.0.1:6379' })).toThrow(
+        'A Redis store takes client (one you own, never closed by the store) or url (the store creates and closes its own client), not both',
+      )
+      // @ts-expect-error one of them is required
+      expect(() => new RedisOtpStore({ prefix: 'x:' })).toThrow('A Redis store needs client')
+    } finally {
+      client.disconnect()
+    }
+  })
+
   it('never echoes a password from a refused URL', () => {
     const error = (() => {
       try {

@@ -8,8 +8,9 @@ import { startReceiver } from '../../core/test/receiver.js'
 import {
   type RedisClientLike,
   RedisDedupeStore,
+  type RedisKeyOptions,
   RedisReportQueue,
-  type RedisReportQueueOptions,
+  type RedisReportQueueSettings,
 } from '../src/index.js'
 import { CLIENTS } from './clients.js'
 
@@ -68,7 +69,11 @@ async function pushesThrough(
   }
 }
 
-function queueOn(client: RedisClientLike, name: string, options: Partial<RedisReportQueueOptions>) {
+function queueOn(
+  client: RedisClientLike,
+  name: string,
+  options: Partial<RedisReportQueueSettings & RedisKeyOptions>,
+) {
   const queue = new RedisReportQueue({
     client,
     name,

@@ -2,9 +2,11 @@ import { getCountries } from 'libphonenumber-js/max'
 import { z } from 'zod'
 import type { ActiveBrake, BrakeStore } from '../brake/types.js'
 import { isYunpianClient, type YunpianClient } from '../client.js'
+import type { Expect, SameType } from '../internal/same-type.js'
 import { enforces, type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import type { CountryCode, NumberType } from '../validation/mobile.js'
-import { brakeOptionsSchema } from './brakes.js'
+import { httpUrlSchema } from '../validation/requests.js'
+import { brakeOptionsSchema, type OtpBrakeOptions } from './brakes.js'
 import type { OtpStore } from './store.js'
 
 /** What `reconciler` needs of a `Reconciler`: to be told of each send. */
@@ -126,17 +128,12 @@ export const otpOptionsSchema = z
         (s) => (typeof s === 'string' ? Buffer.byteLength(s) : s.byteLength) >= 32,
         'must be at least 32 bytes',
       ),
-    /** The text of each code (with your 【signature】), per country and locale if you like. */
     message: z
       .custom<(context: OtpMessageContext) => string>(
         isFunction,
         'must be a function ({ code, ttlMinutes, country, locale }) => text',
       )
       .optional(),
-    /**
-     * Send by approved template instead: one, or a function choosing one per country and locale, which may
-     * answer `undefined` to send that one by `message` (say, templates for mainland China, text elsewhere).
-     */
     template: z
       .union([
         z.strictObject({
@@ -204,7 +201,6 @@ export const otpOptionsSchema = z
       .max(10 * MINUTE, 'must be at most 10 minutes (NIST SP 800-63B)')
       .default(5 * MINUTE),
     maxAttempts: z.number().int().min(1).max(10, 'must be 1 to 10').default(5),
-    /** Removed: it locked a number for a day after failures anyone could cause. */
     maxFailuresPerDay: z
       .undefined({
         error:
@@ -227,53 +223,29 @@ export const otpOptionsSchema = z
         failedVerifiesAlert: rulesSchema.optional(),
       })
       .default({}),
-    /**
-     * Numbers that never get an SMS and verify with a fixed code (app-store review, end-to-end tests), in
-     * E.164 or any form the service accepts. They go through the same checks and budgets; events mark them.
-     */
     testNumbers: z
       .record(z.string(), z.string().regex(/^\d{4,10}$/, 'must be the fixed code: 4 to 10 digits'))
       .optional(),
-    /** Whether `send({ channel: 'voice' })` may call mainland China numbers (codes of 4 to 6 digits). */
     voice: z.boolean({ error: 'must be a boolean' }).default(false),
-    /** Where Yunpian pushes each code's delivery report (`callback_url`); the console setting otherwise. */
-    callbackUrl: z
-      .string()
-      .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an absolute http(s) URL')
-      .optional(),
+    callbackUrl: httpUrlSchema.optional(),
     beforeSend: z
       .custom<(context: BeforeSendContext) => boolean | Promise<boolean>>(isFunction, 'must be a function')
       .optional(),
     onEvent: z.custom<(event: OtpEvent) => void>(isFunction, 'must be a function').optional(),
-    /**
-     * A `Reconciler` that watches every code sent by SMS, so its final delivery status reaches your
-     * `onStatus` even when no push or pull brings it. A failure to remember never fails the send (the SMS
-     * is already out): it goes to `warn`.
-     */
     reconciler: z
       .custom<OtpSendWatcher>(
         (v) => typeof (v as OtpSendWatcher | undefined)?.remember === 'function',
         'must be a Reconciler (an object with remember(sent))',
       )
       .optional(),
-    /**
-     * The pumping brake (on by default): pauses sends to a prefix, or at higher volume a country, whose
-     * matured codes are rarely verified. `false` counts (for `stats()`) but never pauses.
-     */
     brake: brakeOptionsSchema.prefault({}),
-    /** Where the brake counts and pauses, shared by every instance (default: in this process's memory). */
     brakeStore: z
       .custom<BrakeStore>(
         (v) => isStore(v, ['send', 'unsend', 'verified', 'status', 'list', 'release', 'figures']),
         'must be a BrakeStore',
       )
       .optional(),
-    /**
-     * The clock (epoch ms, default `Date.now`) the service and its default memory stores read, so tests can
-     * move time (`FakeClock.now` of `@yunpian-kit/testing`).
-     */
     now: z.custom<() => number>(isFunction, 'must be a function returning epoch milliseconds').optional(),
-    /** Where start-up warnings (`countries: 'all'`, `testNumbers`) go (default `console.warn`). */
     warn: z.custom<(message: string) => void>(isFunction, 'must be a function').optional(),
   })
   .superRefine((o, ctx) => {
@@ -344,7 +316,157 @@ export function otpTextProblem(text: unknown, code: string): string | undefined 
   return undefined
 }
 
-export type OtpServiceOptions = z.input<typeof otpOptionsSchema>
+/** A libphonenumber number type (`MOBILE`, `FIXED_LINE_OR_MOBILE`, `VOIP`…). */
+export type OtpNumberType = Exclude<NumberType, undefined>
+
+/** Send budgets and failed-verify budgets by scope; a scope you leave out keeps its default. */
+export interface OtpLimitsOptions {
+  /**
+   * Sends per number; must be at least as strict as Yunpian's own rule (1 per 30 s, 3 per hour, 10 per 24 h).
+   * @default 1 per minute, 3 per hour, 10 per 24 h
+   */
+  perNumber?: ThrottleRule[] | undefined
+  /**
+   * Sends per client (`clientKey`).
+   * @default 3 per minute, 20 per hour
+   */
+  perClient?: ThrottleRule[] | undefined
+  /**
+   * Sends per number prefix (country code and the first national digits).
+   * @default 100 per hour, 400 per 24 h
+   */
+  perPrefix?: ThrottleRule[] | undefined
+  /**
+   * Sends per country.
+   * @default 500 per hour, 2000 per 24 h
+   */
+  perCountry?: ThrottleRule[] | undefined
+  /**
+   * Sends in all.
+   * @default 2000 per hour, 10000 per 24 h
+   */
+  global?: ThrottleRule[] | undefined
+  /**
+   * Failed verifies per client, counted before comparing and given back on success.
+   * @default 10 per 5 minutes, 30 per hour
+   */
+  failedVerifiesPerClient?: ThrottleRule[] | undefined
+  /**
+   * Failed verifies across all clients that raise a `verify-failures-high` event (never a refusal).
+   * @default 1000 per hour
+   */
+  failedVerifiesAlert?: ThrottleRule[] | undefined
+}
+
+/** What `new OtpService(options)` takes. Checked at construction; a bad value throws `YunpianValidationError`. */
+export interface OtpServiceOptions {
+  /** The `YunpianClient` that sends the codes. */
+  client: YunpianClient
+  /**
+   * Where send and verify budgets are counted; use `RedisThrottleStore` with several instances.
+   * @default a `MemoryThrottleStore` (one process only)
+   */
+  throttle?: ThrottleStore | undefined
+  /**
+   * Where codes live, only as HMACs; use `RedisOtpStore` with several instances.
+   * @default a `MemoryOtpStore` (one process only)
+   */
+  codes?: OtpStore | undefined
+  /** 32 bytes or more (e.g. `openssl rand -base64 32`); codes and client keys are stored only as HMACs under it. */
+  secret: string | Uint8Array<ArrayBuffer>
+  /**
+   * `({ code, ttlMinutes, purpose, country, locale }) => text`, starting with your 【signature】; required
+   * unless `template` is given. Tried once per country at start-up, so a missing translation fails then.
+   */
+  message?: ((context: OtpMessageContext) => string) | undefined
+  /**
+   * Send by approved template (`tplSingleSend`) instead: one, or a function choosing one per country and
+   * locale, which may answer `undefined` to send that one by `message`.
+   */
+  template?: OtpTemplate | ((context: OtpMessageContext) => OtpTemplate | undefined) | undefined
+  /** ISO 3166 countries you serve (`['GB', 'SG']`), or `'all'`; every other one is refused before any SMS. */
+  countries: 'all' | string[]
+  /**
+   * Number types accepted (libphonenumber's), or `'any'`.
+   * @default ['MOBILE', 'FIXED_LINE_OR_MOBILE']
+   */
+  numberTypes?: 'any' | OtpNumberType[] | undefined
+  /**
+   * Digits per code: 4 to 10 (4 to 6 with `voice: true`).
+   * @default 6
+   */
+  codeLength?: number | undefined
+  /**
+   * How long a code is valid, in milliseconds: 30 s to 10 minutes.
+   * @default 300000
+   */
+  ttlMs?: number | undefined
+  /**
+   * Wrong codes before a code is burnt (1 to 10); failures never lock the number.
+   * @default 5
+   */
+  maxAttempts?: number | undefined
+  /**
+   * Removed: it locked a number for a day after failures anyone could cause; a code dies after
+   * `maxAttempts`, and `limits.failedVerifiesPerClient` bounds each client.
+   * @deprecated Remove it; the service refuses any value.
+   */
+  maxFailuresPerDay?: undefined
+  /**
+   * Rule lists by scope; the defaults and their reasons are in the security model.
+   * @default `DEFAULT_OTP_LIMITS`
+   */
+  limits?: OtpLimitsOptions | undefined
+  /**
+   * `{ '+447400000001': '246810' }`: numbers that never get an SMS and verify with a fixed code (app-store
+   * review, end-to-end tests); same checks and budgets, marked in events, a start-up warning.
+   */
+  testNumbers?: Record<string, string> | undefined
+  /**
+   * Whether `send({ channel: 'voice' })` may call mainland China numbers (codes of 4 to 6 digits).
+   * @default false
+   */
+  voice?: boolean | undefined
+  /**
+   * Where Yunpian pushes each code's delivery report (`callback_url`): an absolute http(s) URL.
+   * @default the console setting
+   */
+  callbackUrl?: string | undefined
+  /** `(context) => boolean`: your CAPTCHA or risk check, before any budget is spent. */
+  beforeSend?: ((context: BeforeSendContext) => boolean | Promise<boolean>) | undefined
+  /** `sent`, `throttled`, `verified`, `failed`, `verify-failures-high`, `provider-error` and `brake` events. */
+  onEvent?: ((event: OtpEvent) => void) | undefined
+  /**
+   * A `Reconciler` told of every code sent by SMS, so its final status reaches your `onStatus` even when no
+   * push or pull brings it. A failure to remember never fails the send: it goes to `warn`.
+   */
+  reconciler?: OtpSendWatcher | undefined
+  /**
+   * The pumping brake: pauses sends to a prefix, or at higher volume a country, whose matured codes are
+   * rarely verified. `false` counts (for `stats()`) but never pauses.
+   * @default on, with `DEFAULT_BRAKE`
+   */
+  brake?: OtpBrakeOptions | false | undefined
+  /**
+   * Where the brake counts and pauses, shared by every instance.
+   * @default a `MemoryBrakeStore` (one process only)
+   */
+  brakeStore?: BrakeStore | undefined
+  /**
+   * The clock (epoch milliseconds) the service and its default memory stores read, so tests can move time
+   * (`FakeClock.now` of `@yunpian-kit/testing`).
+   * @default Date.now
+   */
+  now?: (() => number) | undefined
+  /**
+   * Where start-up warnings (`countries: 'all'`, `testNumbers`) go.
+   * @default console.warn
+   */
+  warn?: ((message: string) => void) | undefined
+}
+
+// The interface is what editors show; the schema checks at run time. This fails to compile when they differ.
+type _OtpOptionsMatchSchema = Expect<SameType<OtpServiceOptions, z.input<typeof otpOptionsSchema>>>
 export type ResolvedOtpOptions = z.output<typeof otpOptionsSchema>
 export type { NumberType }
 

@@ -42,8 +42,12 @@ export const textSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   })
 
-export const callbackUrlSchema = z
-  .string({ error: 'must be an http(s) URL string' })
+/**
+ * An absolute http:// or https:// URL with a host: the one check for every URL option and field (`baseUrl`,
+ * `voiceBaseUrl`, `callbackUrl`).
+ */
+export const httpUrlSchema = z
+  .string({ error: 'must be an absolute http:// or https:// URL string' })
   .refine((value) => /^https?:\/\/[^\s/?#]+/i.test(value) && URL.canParse(value), {
     message: 'must be an absolute http:// or https:// URL',
   })
@@ -59,7 +63,7 @@ const optionalSendFields = {
     .string({ error: 'must be a string of digits' })
     .regex(/^\d{1,20}$/, 'must be 1 to 20 digits')
     .optional(),
-  callbackUrl: callbackUrlSchema.optional(),
+  callbackUrl: httpUrlSchema.optional(),
 }
 
 export const singleSendSchema = z.strictObject({
@@ -279,7 +283,7 @@ export const voiceSendSchema = z.strictObject({
       'must be a mainland mobile (13800138000) or a landline with its area code (01088880000); voice codes reach no international numbers',
     ),
   code: z.string({ error: 'must be a string of 4 to 6 digits' }).regex(/^\d{4,6}$/, 'must be 4 to 6 digits'),
-  callbackUrl: callbackUrlSchema.optional(),
+  callbackUrl: httpUrlSchema.optional(),
   /** The caller id to show; Yunpian must have registered it. */
   displayNum: z
     .string({ error: 'must be a string of digits' })
