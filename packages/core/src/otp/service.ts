@@ -5,6 +5,7 @@ import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '
 import { Recent } from '../internal/recent.js'
 import { isTemporaryCode, RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
 import type { StatusReport } from '../reports/records.js'
+import { OtpTelemetry } from '../telemetry/otp.js'
 import { MemoryThrottleStore } from '../throttling/memory.js'
 import { type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import { checkStringFields } from '../validation/fields.js'
@@ -127,17 +128,18 @@ export class OtpService {
   readonly #clientHashes = new Recent<string>(1024)
   /** The default number policy (mobile numbers only), checked with the cheaper mobile-only metadata. */
   readonly #mobileOnly: boolean
+  readonly #telemetry = new OtpTelemetry()
 
   constructor(options: OtpServiceOptions) {
     this.#o = validate('OtpService options', otpOptionsSchema, options)
     this.#client = this.#o.client
     const now = this.#o.now ?? Date.now
     this.#now = now
-    this.#throttle = this.#o.throttle ?? new MemoryThrottleStore({ now })
-    this.#codes = this.#o.codes ?? new MemoryOtpStore({ now })
+    this.#throttle = this.#telemetry.timed(this.#o.throttle ?? new MemoryThrottleStore({ now }), 'throttle')
+    this.#codes = this.#telemetry.timed(this.#o.codes ?? new MemoryOtpStore({ now }), 'codes')
     this.#brake = new Brake(
       this.#o.brake,
-      this.#o.brakeStore ?? new MemoryBrakeStore(),
+      this.#telemetry.timed(this.#o.brakeStore ?? new MemoryBrakeStore(), 'brake'),
       this.#o.countries,
       this.#o.ttlMs,
       now,
@@ -189,7 +191,11 @@ export class OtpService {
   }
 
   /** Sends a new code. Throws `OtpRateLimitedError`, `OtpCountryNotAllowedError` and the other `Otp…Error`s, `YunpianValidationError`, or a store / Yunpian error. */
-  async send(request: OtpSendRequest): Promise<OtpSendResult> {
+  send(request: OtpSendRequest): Promise<OtpSendResult> {
+    return this.#telemetry.run('send', () => this.#send(request))
+  }
+
+  async #send(request: OtpSendRequest): Promise<OtpSendResult> {
     const f = checkStringFields('otp.send', request, OTP_SEND_FIELDS)
     const r = {
       mobile: f.mobile!,
@@ -383,7 +389,15 @@ export class OtpService {
    * success; the code's own attempts are counted by the code store, which deletes it when they run out or
    * when it verifies. Nothing is ever counted against the number, which would let strangers lock it.
    */
-  async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
+  verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
+    return this.#telemetry.run(
+      'verify',
+      () => this.#verify(request),
+      (r) => (r.ok ? 'verified' : r.reason),
+    )
+  }
+
+  async #verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
     const f = checkStringFields('otp.verify', request, OTP_VERIFY_FIELDS)
     const r = { mobile: f.mobile!, code: f.code!, purpose: f.purpose ?? 'login', clientKey: f.clientKey! }
     const { e164, country, prefix } = this.#recipient(r.mobile, 'otp.verify')
@@ -649,6 +663,7 @@ export class OtpService {
   }
 
   #emit(event: OtpEvent): void {
+    this.#telemetry.record(event)
     try {
       this.#o.onEvent?.(event)
     } catch {

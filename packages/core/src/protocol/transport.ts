@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api'
 import type { Dispatcher } from 'undici'
 import { Pool } from 'undici'
 import {
@@ -7,6 +8,7 @@ import {
   YunpianTimeoutError,
   YunpianTransportError,
 } from '../errors.js'
+import { CallTelemetry } from '../telemetry/client.js'
 import { SYSTEM_BUSY } from './codes.js'
 import { encodeForm } from './form.js'
 import { parseJsonWithExactSids } from './json.js'
@@ -59,6 +61,7 @@ export class Transport {
   readonly #pathPrefix: string
   readonly #apikey: string
   readonly #options: TransportOptions
+  readonly #telemetry: CallTelemetry
 
   constructor(options: TransportOptions) {
     const url = new URL(options.baseUrl)
@@ -70,13 +73,23 @@ export class Transport {
     this.#pathPrefix = url.pathname.replace(/\/+$/, '')
     this.#apikey = options.apikey
     this.#options = options
+    this.#telemetry = new CallTelemetry(url, this.#pathPrefix)
   }
 
   /** Posts the form and returns the parsed success body; throws `YunpianApiError`, `YunpianTransportError` or their kin. */
-  async call(
+  call(
     endpoint: Endpoint,
     fields: Record<string, string | undefined>,
     signal?: AbortSignal,
+  ): Promise<unknown> {
+    return this.#telemetry.run(endpoint, (span) => this.#call(endpoint, fields, signal, span))
+  }
+
+  async #call(
+    endpoint: Endpoint,
+    fields: Record<string, string | undefined>,
+    signal: AbortSignal | undefined,
+    span: Span,
   ): Promise<unknown> {
     const body = encodeForm({ apikey: this.#apikey, ...fields })
     const { retries, retryDelayMs, onRetry } = this.#options
@@ -87,6 +100,7 @@ export class Transport {
         if (attempt >= retries || !isRetryable(endpoint, error)) throw maybeSent(endpoint, error)
         const delayMs = jitteredBackoff(retryDelayMs, attempt)
         onRetry?.({ endpoint: endpoint.name, attempt: attempt + 1, delayMs, error: error as YunpianError })
+        this.#telemetry.retried(span, attempt + 1, delayMs, error)
         await sleep(delayMs, signal).catch((reason: unknown) => {
           throw new YunpianAbortError(
             `Yunpian ${endpoint.name} was aborted by the caller while waiting to retry`,
