@@ -1,3 +1,4 @@
+export { RedisBrakeStore } from './brake.js'
 export type {
   IoredisLike,
   NodeRedisLike,

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto'
+import { type OtpEvent, OtpService, YunpianClient } from '@yunpian-kit/core'
+import { startFakeYunpian } from '@yunpian-kit/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RedisClientLike } from '../src/index.js'
+import { RedisBrakeStore } from '../src/index.js'
+import { CLIENTS, type ClientUnderTest } from './clients.js'
+
+const MINUTE = 60_000
+const pumped = (i: number) => `+447400${100000 + i}`
+const converting = (i: number) => `+447500${100000 + i}`
+const brake = {
+  prefix: { minSends: 10, minVerifiedRatio: 0.2 },
+  country: { minSends: 1_000, minVerifiedRatio: 0.2 },
+}
+/** Every code sent so far has expired (5 minutes), and its bucket closed. */
+const MATURE = 7 * MINUTE
+
+/** Counts the scripts a client runs: the store's round trips (the client itself is real). */
+function counting(client: RedisClientLike): { client: RedisClientLike; calls: () => number } {
+  let calls = 0
+  const counted = new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver)
+      if (typeof value !== 'function') return value
+      if (prop === 'evalsha' || prop === 'evalSha' || prop === 'eval')
+        return (...args: unknown[]) => {
+          calls++
+          return value.apply(target, args)
+        }
+      return value.bind(target)
+    },
+  })
+  return { client: counted, calls: () => calls }
+}
+
+describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
+  let connection: ClientUnderTest
+  beforeAll(async () => {
+    connection = await CLIENTS[name]!()
+  })
+  afterAll(async () => {
+    await connection.close()
+  })
+
+  async function service(options: { successRatio?: number } = {}) {
+    // One clock: the fake's, which the test moves with advance().
+    const fake = await startFakeYunpian({
+      now: 1_700_000_000_000,
+      reports: { successRatio: options.successRatio ?? 1 },
+    })
+    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
+    const counted = counting(connection.client)
+    const store = new RedisBrakeStore({ client: counted.client, prefix: `t${randomUUID().slice(0, 8)}:` })
+    const events: OtpEvent[] = []
+    const otp = new OtpService({
+      client,
+      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
+      message: ({ code }) => `【Acme】Your code is ${code}.`,
+      countries: ['GB'],
+      now: fake.now,
+      brake,
+      brakeStore: store,
+      onEvent: (e) => events.push(e),
+    })
+    const send = (mobile: string, clientKey = randomUUID()) => otp.send({ mobile, clientKey })
+    const wave = async (number: (i: number) => string, count: number, verify = 0, from = 0) => {
+      for (let i = from; i < from + count; i++) {
+        await send(number(i))
+        if (i - from < verify) {
+          const code = fake.outbox.lastCode(number(i))!
+          expect(await otp.verify({ mobile: number(i), code, clientKey: 'v' })).toMatchObject({ ok: true })
+        }
+      }
+    }
+    const close = async () => {
+      await client.close()
+      await fake.close()
+    }
+    return { otp, fake, client, events, send, wave, counted, close }
+  }
+
+  it('pauses the pumped prefix, never the converting one, in one script per send; releases after the cool-off', async () => {
+    const s = await service()
+    try {
+      await s.wave(pumped, 12)
+      await s.wave(converting, 12, 9)
+      s.fake.advance(MATURE)
+      const before = s.counted.calls()
+      await expect(s.send(pumped(100))).rejects.toMatchObject({ scope: 'brake', rule: 'brake-prefix' })
+      await s.send(converting(100))
+      await expect(s.send(pumped(101))).rejects.toMatchObject({ scope: 'brake' })
+      // Three sends, three scripts: the pause check, the judgement and the count are one round trip.
+      expect(s.counted.calls() - before).toBe(3)
+      const [tripped] = s.events.filter((e) => e.type === 'brake')
+      expect(tripped).toMatchObject({
+        brake: {
+          scope: 'prefix',
+          country: 'GB',
+          prefix: '44740',
+          figures: { sent: 12, verified: 0, ratio: 0 },
+        },
+      })
+      expect(await s.otp.brakes.list()).toEqual([(tripped as Extract<OtpEvent, { type: 'brake' }>).brake])
+      const stats = await s.otp.stats()
+      expect(stats.GB?.prefixes['44750']).toMatchObject({ sent: 13, verified: 9 })
+      expect(stats.GB?.prefixes['44740']).toBeUndefined() // its evidence started afresh at the trip
+      expect(await s.otp.brakes.release('44740')).toBe(true)
+      await s.send(pumped(102))
+      // A new wave pauses it again; the cool-off, on the moved clock, releases it.
+      await s.wave(pumped, 10, 0, 200)
+      s.fake.advance(MATURE)
+      await expect(s.send(pumped(103))).rejects.toMatchObject({ scope: 'brake' })
+      s.fake.advance(60 * MINUTE)
+      expect(await s.otp.brakes.list()).toEqual([])
+      await s.send(pumped(104))
+    } finally {
+      await s.close()
+    }
+  })
+
+  it('does not count codes reported undelivered', async () => {
+    const s = await service({ successRatio: 0 })
+    try {
+      await s.wave(pumped, 12)
+      await s.otp.report(await s.client.sms.pullStatus())
+      s.fake.advance(MATURE)
+      await s.send(pumped(100))
+      expect(s.events.filter((e) => e.type === 'brake')).toEqual([])
+      expect((await s.otp.stats()).GB).toMatchObject({ sent: 13, undelivered: 12, verified: 0 })
+    } finally {
+      await s.close()
+    }
+  })
+})
