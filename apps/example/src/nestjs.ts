@@ -28,14 +28,16 @@ class PagesController {
 
 export async function startNest(options: ExampleOptions) {
   const services = await createServices(options)
+  const { path, secret, apikey, onStatus } = services.webhook
   @Module({
     imports: [
       YunpianModule.forRoot({
         client: services.client,
         otp: services.otp,
         dedupe: services.webhook.dedupe,
-        routes: { prefix: 'otp', onVerified: (mobile) => services.say(`nestjs: ${mobile} verified`) },
-        webhook: { ...services.webhook, path: services.webhook.path },
+        routes: { onVerified: (mobile) => services.say(`nestjs: ${mobile} verified`) },
+        webhook: { secret, apikey, onStatus },
+        mount: { otp: 'otp', webhook: path },
       }),
     ],
     controllers: [PagesController],

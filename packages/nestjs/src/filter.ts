@@ -3,6 +3,7 @@ import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core'
 import { YunpianError } from '@yunpian-kit/core'
 import { problem, problemFor } from '@yunpian-kit/core/http'
 import { type RouteKind, routeMatcher } from './bodies.js'
+import { OtpThrottleException } from './guard.js'
 import { report, write } from './http.js'
 import { YUNPIAN_PATHS, type YunpianPaths } from './options.js'
 
@@ -28,6 +29,10 @@ export class YunpianProblemFilter extends BaseExceptionFilter {
     const response = http.getResponse()
     if (exception instanceof YunpianError) {
       write(response, problemFor(exception, report))
+      return
+    }
+    if (exception instanceof OtpThrottleException) {
+      write(response, exception.toAnswer())
       return
     }
     const url = String((http.getRequest() as { url?: string }).url ?? '').split('?', 1)[0]!

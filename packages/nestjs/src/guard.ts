@@ -1,8 +1,21 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common'
+import {
+  type CanActivate,
+  type ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
 import type { ThrottleRule, ThrottleStore } from '@yunpian-kit/core'
-import { checkRouteLimit, consumeRouteLimit, type RouteLimit } from '@yunpian-kit/core/http'
-import { clientKeyOf, setHeaders } from './http.js'
+import {
+  checkRouteLimit,
+  consumeRouteLimit,
+  type HttpAnswer,
+  problemFor,
+  type RouteLimit,
+} from '@yunpian-kit/core/http'
+import { clientKeyOf, report, setHeaders } from './http.js'
 import {
   type PlatformRequest,
   YUNPIAN_MODULE_OPTIONS,
@@ -22,12 +35,39 @@ interface Declared {
 
 /**
  * Limits a route of your own per client, with a rule set named in the module's `throttleRules` or given
- * here; pair with `@UseGuards(OtpThrottleGuard)`. Refusals become the OTP routes' 429 problem documents,
- * with the same headers; the budget is `Class.handler`'s unless `options.id` names one to share.
+ * here; pair with `@UseGuards(OtpThrottleGuard)`. A refusal throws `OtpThrottleException`: the OTP routes'
+ * 429 problem document, with the same headers; the budget is `Class.handler`'s unless `options.id` names one
+ * to share.
  */
 export const OtpThrottle = (rules: string | readonly ThrottleRule[], options: OtpThrottleOptions = {}) => {
   if (typeof rules !== 'string') checkRouteLimit('@yunpian-kit/nestjs: @OtpThrottle()', { ...options, rules })
   return SetMetadata(OTP_THROTTLE, { rules, options } satisfies Declared)
+}
+
+/**
+ * What `OtpThrottleGuard` throws for a refused request, as `@nestjs/throttler` throws its
+ * `ThrottlerException`: an `HttpException` whose status (429, or 503 when the store cannot answer) and
+ * response (the problem document) are the contract's, with the headers that go with them (`Retry-After`,
+ * `RateLimit-Policy`, `RateLimit`). The module's filter sends all three; an exception filter of your own
+ * finds them on `getStatus()`, `getResponse()` and `headers`, and the toolkit's error on `cause`.
+ */
+export class OtpThrottleException extends HttpException {
+  /** The answer's headers, `content-type: application/problem+json` included. */
+  readonly headers: Readonly<Record<string, string>>
+
+  constructor(answer: HttpAnswer, cause?: unknown) {
+    super(JSON.parse(answer.body) as Record<string, unknown>, answer.status, { cause })
+    this.headers = answer.headers
+  }
+
+  /** The answer as the module's filter writes it. */
+  toAnswer(): HttpAnswer {
+    return {
+      status: this.getStatus(),
+      headers: { ...this.headers },
+      body: JSON.stringify(this.getResponse()),
+    }
+  }
 }
 
 @Injectable()
@@ -57,8 +97,7 @@ export class OtpThrottleGuard implements CanActivate {
     const id = options.id ?? `${context.getClass().name}.${context.getHandler().name}`
     const key = options.key?.(request) ?? clientKeyOf(request)
     const outcome = await consumeRouteLimit(this.store, id, key, rules, { headers: options.headers })
-    // The module's filter renders it: 429, or 503 for a store that cannot answer.
-    if (!outcome.allowed) throw outcome.error
+    if (!outcome.allowed) throw new OtpThrottleException(problemFor(outcome.error, report), outcome.error)
     setHeaders(http.getResponse(), outcome.headers)
     return true
   }

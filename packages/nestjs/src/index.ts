@@ -1,7 +1,7 @@
 // The injectable services are the core's own classes.
 export { OtpService, YunpianClient } from '@yunpian-kit/core'
 export { YunpianProblemFilter } from './filter.js'
-export { OtpThrottle, OtpThrottleGuard, type OtpThrottleOptions } from './guard.js'
+export { OtpThrottle, OtpThrottleException, OtpThrottleGuard, type OtpThrottleOptions } from './guard.js'
 export { YunpianModule } from './module.js'
 export {
   type PlatformRequest,
@@ -11,4 +11,7 @@ export {
   YUNPIAN_THROTTLE_STORE,
   type YunpianModuleExtras,
   type YunpianModuleOptions,
+  type YunpianMountOptions,
+  type YunpianRoutesOptions,
+  type YunpianWebhookOptions,
 } from './options.js'

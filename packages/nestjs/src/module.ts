@@ -1,4 +1,10 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common'
+import {
+  ConfigurableModuleBuilder,
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common'
 import { APP_FILTER } from '@nestjs/core'
 import {
   isOtpService,
@@ -17,9 +23,6 @@ import { otpController, webhookController } from './controllers.js'
 import { YunpianProblemFilter } from './filter.js'
 import { OtpThrottleGuard } from './guard.js'
 import {
-  type ASYNC_OPTIONS_TYPE,
-  ConfigurableModuleClass,
-  type OPTIONS_TYPE,
   YUNPIAN_DEDUPE_STORE,
   YUNPIAN_MODULE_OPTIONS,
   YUNPIAN_OTP_STORE,
@@ -30,31 +33,51 @@ import {
   type YunpianPaths,
 } from './options.js'
 
+const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<YunpianModuleOptions>({ optionsInjectionToken: YUNPIAN_MODULE_OPTIONS })
+    .setClassMethodName('forRoot')
+    // The builder keeps the extras out of the options provider and hands them to `mounted`.
+    .setExtras<YunpianModuleExtras>({ isGlobal: false, mount: {} }, (definition, extras) =>
+      mounted(definition, extras),
+    )
+    .build()
+
+/** The options once checked: every provider of the module reads them through this, so a bad one fails the boot first. */
+const CHECKED_OPTIONS = Symbol('yunpian-kit:checked-options')
+
 const providers = [
+  {
+    provide: CHECKED_OPTIONS,
+    useFactory: (o: YunpianModuleOptions) => {
+      // forRoot checked its options when called; a factory's are known only now.
+      requireOptions("YunpianModule.forRootAsync's factory", o)
+      checkOptions(o)
+      return o
+    },
+    inject: [YUNPIAN_MODULE_OPTIONS],
+  },
   {
     provide: YUNPIAN_THROTTLE_STORE,
     // Route guards spend from the OTP service's own store when the app passed a service.
     useFactory: (o: YunpianModuleOptions) =>
       o.throttle ?? (isOtpService(o.otp) ? o.otp.throttle : new MemoryThrottleStore()),
-    inject: [YUNPIAN_MODULE_OPTIONS],
+    inject: [CHECKED_OPTIONS],
   },
   {
     provide: YUNPIAN_OTP_STORE,
     useFactory: (o: YunpianModuleOptions) => o.codes ?? new MemoryOtpStore(),
-    inject: [YUNPIAN_MODULE_OPTIONS],
+    inject: [CHECKED_OPTIONS],
   },
   {
     provide: YUNPIAN_DEDUPE_STORE,
     useFactory: (o: YunpianModuleOptions) => o.dedupe ?? new MemoryDedupeStore(),
-    inject: [YUNPIAN_MODULE_OPTIONS],
+    inject: [CHECKED_OPTIONS],
   },
   {
     provide: YunpianClient,
-    useFactory: (o: YunpianModuleOptions) => {
-      checkOptions(o)
-      return isYunpianClient(o.client) ? o.client : new YunpianClient(o.client)
-    },
-    inject: [YUNPIAN_MODULE_OPTIONS],
+    useFactory: (o: YunpianModuleOptions) =>
+      isYunpianClient(o.client) ? o.client : new YunpianClient(o.client),
+    inject: [CHECKED_OPTIONS],
   },
   {
     provide: OtpService,
@@ -67,8 +90,8 @@ const providers = [
 
 /**
  * `YunpianModule.forRoot(options)` / `forRootAsync({ useFactory | useClass | useExisting })`, with extras
- * `isGlobal`, `routes` and `webhook`. Inject `YunpianClient` and `OtpService`; guard your own routes with
- * `@OtpThrottle(...)` and `OtpThrottleGuard`.
+ * `isGlobal` and `mount` (where the OTP routes and the webhook go). Inject `YunpianClient` and `OtpService`;
+ * guard your own routes with `@OtpThrottle(...)` and `OtpThrottleGuard`.
  */
 @Module({
   providers,
@@ -93,16 +116,14 @@ export class YunpianModule extends ConfigurableModuleClass implements OnApplicat
 
   static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
     requireOptions('YunpianModule.forRoot', options)
+    refuseMovedPaths('YunpianModule.forRoot', options)
+    // What forRoot is given says what to mount, unless `mount` says otherwise.
+    const mount = {
+      otp: options.mount?.otp ?? options.routes !== undefined,
+      webhook: options.mount?.webhook ?? options.webhook !== undefined,
+    }
     // biome-ignore lint/complexity/noThisInStatic: super binds `this` to YunpianModule, the module's identity
-    const definition = withRoutes(super.forRoot(options), options)
-    // The builder strips extras from the options; here `routes` and `webhook` carry both the paths (extras)
-    // and the handlers (options), so the options provider gets the whole object.
-    definition.providers = (definition.providers ?? []).map((provider) =>
-      typeof provider === 'object' && 'provide' in provider && provider.provide === YUNPIAN_MODULE_OPTIONS
-        ? { provide: YUNPIAN_MODULE_OPTIONS, useValue: options }
-        : provider,
-    )
-    return definition
+    return super.forRoot({ ...options, mount })
   }
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
@@ -110,22 +131,9 @@ export class YunpianModule extends ConfigurableModuleClass implements OnApplicat
       throw new TypeError(
         `@yunpian-kit/nestjs: YunpianModule.forRootAsync needs { useFactory } (or useClass, useExisting) returning { client, otp }, got ${describe(options)}`,
       )
+    refuseMovedPaths('YunpianModule.forRootAsync', options)
     // biome-ignore lint/complexity/noThisInStatic: super binds `this` to YunpianModule, the module's identity
-    const definition = withRoutes(super.forRootAsync(options), options)
-    // Check what the factory returns before any provider reads it, so a factory returning nothing says so.
-    definition.providers = (definition.providers ?? []).map((provider) =>
-      typeof provider === 'object' && 'useFactory' in provider && provider.provide === YUNPIAN_MODULE_OPTIONS
-        ? {
-            ...provider,
-            useFactory: async (...args: unknown[]) => {
-              const resolved = await provider.useFactory(...args)
-              requireOptions("YunpianModule.forRootAsync's factory", resolved)
-              return resolved
-            },
-          }
-        : provider,
-    )
-    return definition
+    return super.forRootAsync(options)
   }
 
   /** Closes the client when the module created it; one you passed in stays open. */
@@ -135,9 +143,9 @@ export class YunpianModule extends ConfigurableModuleClass implements OnApplicat
 }
 
 /** Controllers and the problem filter, from the extras (paths are fixed at boot). */
-function withRoutes(definition: DynamicModule, extras: YunpianModuleExtras): DynamicModule {
-  const prefix = extras.routes ? trimSlashes(extras.routes.prefix ?? 'otp') : undefined
-  const path = extras.webhook ? trimSlashes(extras.webhook.path ?? 'yunpian/reports') : undefined
+function mounted(definition: DynamicModule, extras: YunpianModuleExtras): DynamicModule {
+  const prefix = mountPath('mount.otp', extras.mount?.otp, 'otp')
+  const path = mountPath('mount.webhook', extras.mount?.webhook, 'yunpian/reports')
   return {
     ...definition,
     global: extras.isGlobal ?? false,
@@ -152,6 +160,34 @@ function withRoutes(definition: DynamicModule, extras: YunpianModuleExtras): Dyn
       { provide: APP_FILTER, useClass: YunpianProblemFilter },
     ],
   }
+}
+
+/** A mount option as a path without its slashes: `true` is the default path, `false` or nothing none. */
+function mountPath(option: string, value: unknown, byDefault: string): string | undefined {
+  if (value === undefined || value === false) return undefined
+  const path = value === true ? byDefault : typeof value === 'string' ? trimSlashes(value) : ''
+  if (path === '')
+    throw new TypeError(
+      `@yunpian-kit/nestjs: ${option} must be a path such as '${byDefault}', true (for '${byDefault}') or false; got ${typeof value === 'string' ? JSON.stringify(value) : describe(value)}`,
+    )
+  return path
+}
+
+/**
+ * Paths used to sit in `routes.prefix` and `webhook.path` (and `routes`/`webhook` beside forRootAsync's
+ * factory); say where they went rather than mount nothing.
+ */
+function refuseMovedPaths(where: string, options: object): void {
+  const o = options as { routes?: { prefix?: unknown }; webhook?: { path?: unknown }; useFactory?: unknown }
+  const async = where.endsWith('Async')
+  const moved = [
+    ...((async ? o.routes : o.routes?.prefix) !== undefined ? ['routes.prefix'] : []),
+    ...((async ? o.webhook : o.webhook?.path) !== undefined ? ['webhook.path'] : []),
+  ]
+  if (moved.length > 0)
+    throw new TypeError(
+      `@yunpian-kit/nestjs: ${where}: ${moved.join(' and ')} moved to the mount extra: mount: { otp: 'otp', webhook: 'yunpian/reports' } beside ${async ? 'the factory' : 'the options'}`,
+    )
 }
 
 /** What zod does not already check in the core's constructors: fails the boot, naming the option. */

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { ConfigurableModuleBuilder } from '@nestjs/common'
 import type {
   DedupeStore,
   OtpService,
@@ -31,62 +30,104 @@ export interface PlatformRequest {
 
 /** What `forRoot` takes, or `forRootAsync`'s factory returns. */
 export interface YunpianModuleOptions {
-  /** A client, or its options (the module then creates it and closes it on shutdown). */
+  /** A `YunpianClient`, or its options (the module then creates it and closes it on shutdown). */
   client: YunpianClient | YunpianClientOptions
-  /** A service, or its options without `client`, `throttle`, `codes` (those come from the module). */
+  /** An `OtpService`, or its options without `client`, `throttle`, `codes` (those come from the module). */
   otp: OtpService | Omit<OtpServiceOptions, 'client' | 'throttle' | 'codes'>
-  /** Stores; in memory by default. Also overridable through their injection tokens. */
-  throttle?: ThrottleStore
-  codes?: OtpStore
-  dedupe?: DedupeStore
-  routes?: {
-    purpose?: string
-    /** Runs after a right code, before the 200 answer, with the canonical E.164 number. */
-    onVerified?(mobile: string, request: PlatformRequest): unknown
-    /** The per-client budget's key; default the platform's client address, IPv6 by /64. */
-    clientKey?(request: PlatformRequest): string
-    /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too (default `true`). */
-    rateLimitHeaders?: boolean
-  }
-  webhook?: {
-    secret: string
-    onStatus?(reports: StatusReport[], request: PlatformRequest): unknown
-    onReply?(reply: ReplyRecord, request: PlatformRequest): unknown
-    /** For reply signatures; default the client options' apikey. */
-    apikey?: string
-    /** A durable queue (`RedisReportQueue`): `SUCCESS` once stored there; its handlers run the reports. */
-    queue?: ReportQueue
-    onEvent?: (event: ReportEvent) => void
-  }
+  /**
+   * Where send and verify budgets are counted (also `@OtpThrottle`'s); or provide `YUNPIAN_THROTTLE_STORE`.
+   * @default the `OtpService`'s own store when you pass one, else a `MemoryThrottleStore`
+   */
+  throttle?: ThrottleStore | undefined
+  /**
+   * Where codes live; or provide `YUNPIAN_OTP_STORE`.
+   * @default a `MemoryOtpStore`
+   */
+  codes?: OtpStore | undefined
+  /**
+   * Where the webhook remembers pushes it has taken; or provide `YUNPIAN_DEDUPE_STORE`.
+   * @default a `MemoryDedupeStore`
+   */
+  dedupe?: DedupeStore | undefined
+  /** How the OTP routes behave, when `mount.otp` mounts them. */
+  routes?: YunpianRoutesOptions | undefined
+  /** Who takes Yunpian's pushes, when `mount.webhook` mounts the webhook. */
+  webhook?: YunpianWebhookOptions | undefined
   /** Named rule sets for `@OtpThrottle('name')` on your own routes. */
-  throttleRules?: Record<string, readonly ThrottleRule[]>
+  throttleRules?: Record<string, readonly ThrottleRule[]> | undefined
+}
+
+/** How `POST {mount.otp}/send` and `/verify` behave. */
+export interface YunpianRoutesOptions {
+  /**
+   * What the codes are for.
+   * @default 'login'
+   */
+  purpose?: string | undefined
+  /** `(mobile, request) => unknown`: runs after a right code, before the 200 answer, with the E.164 number. */
+  onVerified?(mobile: string, request: PlatformRequest): unknown
+  /**
+   * The per-client budget's key.
+   * @default the platform's client address, IPv6 by /64
+   */
+  clientKey?(request: PlatformRequest): string
+  /**
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too (a 429 always has them).
+   * @default true
+   */
+  rateLimitHeaders?: boolean | undefined
+}
+
+/** What `POST {mount.webhook}/{secret}` does with Yunpian's pushes. */
+export interface YunpianWebhookOptions {
+  /** The path secret: 16 characters or more, hard to guess; a wrong one answers 404. */
+  secret: string
+  /** `(reports, request) => unknown`: delivery reports. */
+  onStatus?(reports: StatusReport[], request: PlatformRequest): unknown
+  /** `(reply, request) => unknown`: replies to your SMS (needs an `apikey` to check their signatures). */
+  onReply?(reply: ReplyRecord, request: PlatformRequest): unknown
+  /**
+   * The apikey reply signatures are checked with.
+   * @default the client options' apikey
+   */
+  apikey?: string | undefined
+  /** A durable queue (`RedisReportQueue`): `SUCCESS` once stored there; its handlers run the reports. */
+  queue?: ReportQueue | undefined
+  /** Report events (`duplicate`, `handler-failed`…). */
+  onEvent?: ((event: ReportEvent) => void) | undefined
 }
 
 /**
- * Route paths are fixed when the application boots, so they are `forRoot`/`forRootAsync` extras, beside the
- * factory: `YunpianModule.forRootAsync({ useFactory, routes: { prefix: 'otp' }, webhook: { path: … } })`.
+ * Where the module mounts its routes. Paths are fixed when the application boots, so they are extras of
+ * `forRoot`/`forRootAsync`, beside the options or the factory:
+ * `YunpianModule.forRootAsync({ useFactory, mount: { otp: 'otp', webhook: 'yunpian/reports' } })`.
  */
-export interface YunpianModuleExtras {
-  isGlobal?: boolean
-  /** Mount `POST {prefix}/send` and `/verify` (default prefix `otp`), or `false`. */
-  routes?: { prefix?: string } | false
-  /** Mount `POST {path}/{secret}` (default path `yunpian/reports`), or `false`. */
-  webhook?: { path?: string } | false
+export interface YunpianMountOptions {
+  /**
+   * `POST {otp}/send` and `/verify`: a path prefix, `true` for `'otp'`, or `false` for none.
+   * @default with `forRoot`, `'otp'` when `routes` is given; with `forRootAsync`, not mounted
+   */
+  otp?: string | boolean | undefined
+  /**
+   * `POST {webhook}/{secret}`: a path, `true` for `'yunpian/reports'`, or `false` for none.
+   * @default with `forRoot`, `'yunpian/reports'` when `webhook` is given; with `forRootAsync`, not mounted
+   */
+  webhook?: string | boolean | undefined
 }
 
-export const {
-  ConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN: YUNPIAN_MODULE_OPTIONS,
-  OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<YunpianModuleOptions>({ moduleName: 'Yunpian' })
-  .setClassMethodName('forRoot')
-  // The extras shape the definition in YunpianModule.forRoot/forRootAsync (withRoutes).
-  .setExtras<YunpianModuleExtras>(
-    { isGlobal: false, routes: false, webhook: false },
-    (definition) => definition,
-  )
-  .build()
+/** What `forRoot` and `forRootAsync` take besides the options: they shape the module itself. */
+export interface YunpianModuleExtras {
+  /**
+   * Export the providers to every module.
+   * @default false
+   */
+  isGlobal?: boolean | undefined
+  /** Where the OTP routes and the webhook are mounted. */
+  mount?: YunpianMountOptions | undefined
+}
+
+/** The options as `forRoot` got them or `forRootAsync`'s factory returned them (the extras left out). */
+export const YUNPIAN_MODULE_OPTIONS = 'YUNPIAN_MODULE_OPTIONS'
 
 /** Injection tokens of the stores, so apps can swap them (e.g. for the Redis ones). */
 export const YUNPIAN_THROTTLE_STORE = Symbol.for('yunpian-kit:throttle-store')

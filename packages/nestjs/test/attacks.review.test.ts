@@ -60,7 +60,7 @@ describe('review: @OtpThrottle keys are a flood, not budgets (NestJS, real HTTP)
             countries: ['GB'],
             limits: { global: [{ name: 'global-1h', limit: 2, windowMs: HOUR }] },
           },
-          routes: { prefix: 'otp' },
+          routes: {},
         }),
       ],
       controllers: [PageController],

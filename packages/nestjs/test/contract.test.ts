@@ -11,7 +11,13 @@ import {
 } from '@yunpian-kit/adapter-contract'
 import express, { type RequestHandler } from 'express'
 import type { FastifyInstance } from 'fastify'
-import { OtpService, OtpThrottle, OtpThrottleGuard, YunpianModule } from '../src/index.js'
+import {
+  OtpService,
+  OtpThrottle,
+  OtpThrottleGuard,
+  YunpianModule,
+  type YunpianModuleOptions,
+} from '../src/index.js'
 
 /** The app's own routes, as a user writes them. */
 @Controller('app')
@@ -52,12 +58,13 @@ async function nestApp(
   platform: 'express' | 'fastify',
   style: 'async' | 'sync' = 'async',
 ) {
-  const options = {
+  const { path, dedupe, ...webhook } = setup.webhook
+  const options: YunpianModuleOptions = {
     client: setup.client,
     otp: setup.otp,
-    dedupe: setup.webhook.dedupe,
+    dedupe,
     routes: { onVerified: setup.onVerified, rateLimitHeaders: setup.rateLimitHeaders },
-    webhook: { ...setup.webhook },
+    webhook,
   }
   @Controller('app')
   class LimitedController {
@@ -75,15 +82,10 @@ async function nestApp(
   @Module({
     imports: [
       style === 'sync'
-        ? YunpianModule.forRoot({
-            ...options,
-            routes: { ...options.routes, prefix: setup.prefix },
-            webhook: { ...options.webhook, path: setup.webhook.path },
-          })
+        ? YunpianModule.forRoot({ ...options, mount: { otp: setup.prefix, webhook: path } })
         : YunpianModule.forRootAsync({
             useFactory: () => options,
-            routes: { prefix: setup.prefix },
-            webhook: { path: setup.webhook.path },
+            mount: { otp: setup.prefix, webhook: path },
           }),
     ],
     controllers: [AppController, LimitedController],
