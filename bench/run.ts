@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs'
+import { benchBrake } from './brake.js'
 import { benchClient } from './client.js'
 import { benchExpress } from './express.js'
 import { benchFastify } from './fastify.js'
@@ -21,6 +22,7 @@ const suites: (() => Promise<BenchResult[]>)[] = [
   benchParse,
   benchDrain,
   benchRedis,
+  benchBrake,
   benchExpress,
   benchFastify,
   benchNest,
