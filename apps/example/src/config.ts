@@ -5,6 +5,7 @@ import {
   type DedupeStore,
   MemoryDedupeStore,
   OtpService,
+  type OtpServiceOptions,
   type OtpStore,
   type StatusReport,
   type ThrottleStore,
@@ -13,6 +14,7 @@ import {
 import { RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '@yunpian-kit/redis'
 import { FAKE_APIKEY, type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
 import { Redis } from 'ioredis'
+import { type AdminHandler, adminHandler } from './admin.js'
 
 export interface ExampleServices {
   client: YunpianClient
@@ -26,8 +28,10 @@ export interface ExampleServices {
     dedupe: DedupeStore
     onStatus: (r: StatusReport[]) => void
   }
-  /** The newest delivery reports, newest first. */
+  /** The newest delivery reports, newest first (at most 50). */
   statusLog: StatusReport[]
+  /** The admin page at `/admin`, when ADMIN_TOKEN is set (loopback only). */
+  admin: AdminHandler | undefined
   stores: 'redis' | 'memory'
   /** Which Yunpian it talks to, for the start-up line. */
   yunpian: string
@@ -46,6 +50,8 @@ export interface ExampleOptions {
   redisPrefix?: string
   /** No lines of the example's own (the demo prints one table). */
   quiet?: boolean
+  /** OtpService options over the example's own (tests: a clock, small brake thresholds). */
+  otp?: Partial<OtpServiceOptions>
 }
 
 export async function createServices(options: ExampleOptions) {
@@ -81,6 +87,7 @@ export async function createServices(options: ExampleOptions) {
     countries: (env.COUNTRIES || 'GB,SG,CN,US').split(',').map((c) => c.trim()) as CountryCode[],
     callbackUrl: `${publicUrl}${path}/${secret}`,
     ...(throttle && codes ? { throttle, codes } : {}),
+    ...options.otp,
   })
   return {
     client,
@@ -91,9 +98,15 @@ export async function createServices(options: ExampleOptions) {
       secret,
       apikey,
       dedupe,
-      onStatus: (reports) => void statusLog.unshift(...reports.slice(0, 50)),
+      onStatus: async (reports) => {
+        statusLog.unshift(...reports.toReversed())
+        statusLog.splice(50)
+        // Undelivered codes are not evidence of pumping: the brake needs to hear of them.
+        await otp.report(reports)
+      },
     },
     statusLog,
+    admin: adminHandler({ token: env.ADMIN_TOKEN || undefined, otp, statusLog }),
     stores: redis ? 'redis' : 'memory',
     yunpian: fake ? 'fake Yunpian' : baseUrl ? `Yunpian at ${baseUrl}` : 'real Yunpian',
     say: options.quiet ? () => undefined : (line: string) => console.log(line),

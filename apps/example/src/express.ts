@@ -17,6 +17,8 @@ export async function startExpress(options: ExampleOptions) {
   app.get('/status', (_req, res) => {
     res.json(services.statusLog)
   })
+  const { admin } = services
+  if (admin) app.use('/admin', (req, res, next) => void admin(req, res, req.url).catch(next))
   app.get('/', (_req, res) => {
     res.type('html').send(LOGIN_PAGE)
   })
@@ -39,4 +41,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(
     `Express example on ${running.url} (${running.services.yunpian}, ${running.services.stores} stores)`,
   )
+  if (running.services.admin) console.log(`Admin page on ${running.url}/admin (loopback only)`)
 }
