@@ -11,7 +11,7 @@ import {
   type ThrottleStore,
   YunpianClient,
 } from '@yunpian-kit/core'
-import { RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '@yunpian-kit/redis'
+import { RedisBrakeStore, RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '@yunpian-kit/redis'
 import { FAKE_APIKEY, type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
 import { Redis } from 'ioredis'
 import { type AdminHandler, adminHandler } from './admin.js'
@@ -71,6 +71,8 @@ export async function createServices(options: ExampleOptions) {
   const prefix = redisPrefix ?? 'ypk:'
   const throttle: ThrottleStore | undefined = redis && new RedisThrottleStore({ client: redis, prefix })
   const codes: OtpStore | undefined = redis && new RedisOtpStore({ client: redis, prefix })
+  // The brake's figures and pauses, shared, so the admin page and every instance see the same.
+  const brakeStore = redis && new RedisBrakeStore({ client: redis, prefix })
   const dedupe: DedupeStore = redis
     ? new RedisDedupeStore({ client: redis, prefix })
     : new MemoryDedupeStore()
@@ -86,7 +88,7 @@ export async function createServices(options: ExampleOptions) {
       `${signature}Your verification code is ${code}. It expires in ${ttlMinutes} minutes.`,
     countries: (env.COUNTRIES || 'GB,SG,CN,US').split(',').map((c) => c.trim()) as CountryCode[],
     callbackUrl: `${publicUrl}${path}/${secret}`,
-    ...(throttle && codes ? { throttle, codes } : {}),
+    ...(throttle && codes ? { throttle, codes, brakeStore } : {}),
     ...options.otp,
   })
   return {

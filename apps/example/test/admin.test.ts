@@ -1,5 +1,6 @@
 import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRedisServer } from '../../../scripts/redis-servers.js'
 import { isLoopback, mask } from '../src/admin.js'
 import { startExpress } from '../src/express.js'
 import { startAdminExample, TOKEN } from './admin-setup.js'
@@ -99,6 +100,30 @@ describe('the admin page over HTTP', () => {
       body: '{"country":"GB","prefix":"44740"}',
     })
     expect(await none.json()).toEqual({ released: false })
+  })
+
+  it('with REDIS_URL, one instance shows and releases the brake a wave on another tripped', async () => {
+    const redis = await startRedisServer()
+    const env = { ADMIN_TOKEN: TOKEN, REDIS_URL: `redis://127.0.0.1:${redis.port}` }
+    const one = await startAdminExample(fake, env)
+    const other = await startAdminExample(fake, env)
+    try {
+      expect((await one.pumpAndTrip()).status).toBe(429)
+      const overview = await fetch(`${other.server.url}/admin/api/overview`, { headers: auth })
+      const data = (await overview.json()) as { brakes: unknown[]; countries: unknown[] }
+      expect(data.brakes).toMatchObject([{ scope: 'prefix', country: 'GB', prefix: '44740' }])
+      expect(data.countries).toMatchObject([{ country: 'GB', sent: 22, verified: 9 }])
+      const release = await fetch(`${other.server.url}/admin/api/release`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ country: 'GB', prefix: '44740' }),
+      })
+      expect(await release.json()).toEqual({ released: true })
+      expect(await one.server.services.otp.brakes.list()).toEqual([])
+    } finally {
+      await Promise.all([one.server.close(), other.server.close()])
+      await redis.stop()
+    }
   })
 
   it('tells loopback addresses from the rest, and masks report numbers', () => {
