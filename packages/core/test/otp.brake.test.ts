@@ -3,9 +3,11 @@ import { problemFor } from '../src/http/index.js'
 import {
   type BrakePolicy,
   MemoryBrakeStore,
+  MemoryDedupeStore,
   type OtpEvent,
   OtpRateLimitedError,
   OtpService,
+  Reconciler,
 } from '../src/index.js'
 import { manualClock, rejection } from './helpers.js'
 import { message, SECRET, setup } from './otp-setup.js'
@@ -242,5 +244,27 @@ describe('one clock', () => {
     // And the default code store: past its lifetime the code is gone.
     clock.advance(5 * MINUTE)
     expect(await otp.verify({ mobile, code, clientKey: 'a' })).toMatchObject({ ok: false })
+  })
+
+  it('a reconciler on the same clock brings the final reports to the brake', async () => {
+    let reconciler: Reconciler | undefined
+    const s = await setup({
+      brake,
+      reconciler: {
+        remember: (sent, sentAt) => reconciler!.remember(sent, sentAt),
+      },
+    })
+    reconciler = new Reconciler({
+      client: s.client,
+      dedupe: new MemoryDedupeStore({ now: s.clock.now }),
+      onStatus: (reports) => s.otp.report(reports),
+      now: s.clock.now,
+    })
+    await wave(s, pumped, 3)
+    expect(await reconciler.reconcileOnce()).toBe(0)
+    // Ten minutes later on the one clock, the sends are due: looked up, their reports counted.
+    s.clock.advance(10 * MINUTE)
+    expect(await reconciler.reconcileOnce()).toBe(3)
+    expect((await s.otp.stats()).GB).toMatchObject({ sent: 3, delivered: 3 })
   })
 })

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { type OtpEvent, OtpService, YunpianClient } from '@yunpian-kit/core'
 import { startFakeYunpian } from '@yunpian-kit/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { RedisClientLike } from '../src/index.js'
 import { RedisBrakeStore } from '../src/index.js'
 import { CLIENTS, type ClientUnderTest } from './clients.js'
@@ -130,6 +131,46 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
       expect((await s.otp.stats()).GB).toMatchObject({ sent: 13, undelivered: 12, verified: 0 })
     } finally {
       await s.close()
+    }
+  })
+})
+
+describe('RedisBrakeStore keys', () => {
+  it('every key expires; refusals on cheap grounds and by budgets write none', async () => {
+    const redis = new Redis({ host: '127.0.0.1', port: inject('redisPort') })
+    const fake = await startFakeYunpian({ now: 1_700_000_000_000 })
+    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
+    const prefix = `t${randomUUID().slice(0, 8)}:`
+    const otp = new OtpService({
+      client,
+      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
+      message: ({ code }) => `【Acme】Your code is ${code}.`,
+      countries: ['GB'],
+      now: fake.now,
+      limits: { perClient: [{ name: 'one', limit: 1, windowMs: MINUTE }] },
+      brakeStore: new RedisBrakeStore({ client: redis, prefix }),
+    })
+    const brakeKeys = () => redis.keys(`${prefix}{otp:brake:*`)
+    try {
+      await expect(otp.send({ mobile: '+44 7700 900123', clientKey: 'a' })).rejects.toThrow(/valid/)
+      await expect(otp.send({ mobile: '+6591234567', clientKey: 'a' })).rejects.toMatchObject({
+        name: 'OtpCountryNotAllowedError',
+      })
+      await otp.send({ mobile: pumped(1), clientKey: 'a' })
+      const after = await brakeKeys()
+      // The country's counters, the prefix's, the prefixes in use and the remembered send.
+      expect(after).toHaveLength(4)
+      for (let i = 2; i < 12; i++)
+        await expect(otp.send({ mobile: pumped(i), clientKey: 'a' })).rejects.toMatchObject({
+          scope: 'client',
+        })
+      expect((await brakeKeys()).sort()).toEqual(after.sort())
+      for (const key of after) expect(await redis.pttl(key)).toBeGreaterThan(0)
+      expect((await otp.stats()).GB).toMatchObject({ sent: 1 })
+    } finally {
+      await client.close()
+      await fake.close()
+      await redis.quit()
     }
   })
 })

@@ -99,6 +99,8 @@ export interface ReconcilerOptions {
   maxPages?: number
   onEvent?: (event: ReportEvent) => void
   onError?: (error: unknown) => void
+  /** The clock (epoch ms, default `Date.now`): give it the same `now` as the `OtpService`'s. */
+  now?: () => number
 }
 
 /** Yunpian's clock and ours differ a little; a lookup window this wide either side absorbs it. */
@@ -127,7 +129,7 @@ export class Reconciler {
   /** Watches sends (the results of `singleSend`, `tplSingleSend` or batch entries with a sid). */
   async remember(
     sent: { sid: string; mobile: string } | readonly { sid?: string | undefined; mobile: string }[],
-    sentAt = Date.now(),
+    sentAt = (this.#options.now ?? Date.now)(),
   ): Promise<void> {
     const list = Array.isArray(sent) ? sent : [sent]
     const sends = list
@@ -137,7 +139,7 @@ export class Reconciler {
   }
 
   /** One round: looks up the sends that are due. Resolves with how many final reports it handed over. */
-  async reconcileOnce(now = Date.now()): Promise<number> {
+  async reconcileOnce(now = (this.#options.now ?? Date.now)()): Promise<number> {
     const o = this.#options
     const leaseMs = DEFAULT_LEASE_MS
     const due = await this.ledger.takeDue(now, o.batchSize ?? 100, leaseMs)
