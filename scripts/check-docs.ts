@@ -5,13 +5,15 @@
 // - a block that imports @yunpian-kit/testing starts the fake, so it is also run (through tsx, against
 //   the built packages, three at a time) and must exit 0 within 30 s; write ```ts no-run to type-check one only;
 // - shipped text (those files and the packages' sources, whose JSDoc ships in the .d.ts) points at
-//   nothing that does not ship, and example numbers are valid ones.
+//   nothing that does not ship, and example numbers are valid ones;
+// - the README options tables match the JSDoc and @default of the options interfaces (check-options.ts).
 // Failures print `file:line` of the Markdown (or source) and exit 1.
 import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
+import { checkOptionTables } from './check-options.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 // Under the root's node_modules, so frameworks and @types resolve as in an app; every public package is
@@ -97,6 +99,9 @@ function checkText(path: string, text: string, docs: boolean) {
   })
 }
 for (const source of markdownFiles()) checkText(source, readFileSync(join(root, source), 'utf8'), true)
+// The README options tables match the JSDoc of the options interfaces (scripts/check-options.ts).
+const optionTables = checkOptionTables()
+problems.push(...optionTables.problems)
 for (const dir of readdirSync(join(root, 'packages'))) {
   const manifest = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'))
   if (manifest.private) continue
@@ -190,7 +195,7 @@ await Promise.all(
 const ran = runnable.length
 
 const files = new Set(snippets.map((s) => s.source)).size
-const summary = `${snippets.length} TypeScript blocks in ${files} files type-checked in ${(checkedMs / 1000).toFixed(1)} s, ${ran} run against the fake; ${((performance.now() - started) / 1000).toFixed(1)} s in all`
+const summary = `${optionTables.tables} options tables, ${snippets.length} TypeScript blocks in ${files} files type-checked in ${(checkedMs / 1000).toFixed(1)} s, ${ran} run against the fake; ${((performance.now() - started) / 1000).toFixed(1)} s in all`
 if (problems.length > 0) {
   console.error(problems.join('\n'))
   console.error(`check-docs: ${problems.length} problem(s). ${summary}`)

@@ -14,13 +14,15 @@ import {
   verifiedRatio,
 } from './types.js'
 
+/** What `new MemoryBrakeStore(options)` takes. */
 export interface MemoryBrakeStoreOptions {
   /**
-   * Most sends remembered (for their verify or report) and, apart, most prefixes counted (default 100,000
-   * each). Past it the oldest go first: a flood to many prefixes or numbers never grows the store, and
-   * forgetting a send only loses evidence (it errs toward not braking).
+   * Most sends remembered (for their verify or report) and, apart, most prefixes counted. Past it the oldest
+   * go first: a flood to many prefixes or numbers never grows the store, and forgetting a send only loses
+   * evidence (it errs toward not braking).
+   * @default 100000 each
    */
-  maxKeys?: number
+  maxKeys?: number | undefined
 }
 
 /** One scope's counts per bucket. */

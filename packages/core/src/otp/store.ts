@@ -37,14 +37,20 @@ interface Pending {
   attemptsLeft: number
 }
 
+/** What `new MemoryOtpStore(options)` takes. */
 export interface MemoryOtpStoreOptions {
   /**
-   * Most pending codes held at once (default 100,000). When it is reached, expired codes go first, then the
-   * oldest pending ones (1% of the cap at a time): their owners ask for a new code, no one is refused.
-   * The send budgets admit far fewer codes per lifetime than this (`docs/security.md`).
+   * Most pending codes held at once. When it is reached, expired codes go first, then the oldest pending
+   * ones (1% of the cap at a time): their owners ask for a new code, no one is refused. The send budgets
+   * admit far fewer codes per lifetime than this (`docs/security.md`).
+   * @default 100000
    */
-  maxKeys?: number
-  now?: () => number
+  maxKeys?: number | undefined
+  /**
+   * The clock, in milliseconds since the epoch.
+   * @default Date.now
+   */
+  now?: (() => number) | undefined
 }
 
 /** Pending codes in process memory, expired ones swept in turn, a few per new key (no timers). */

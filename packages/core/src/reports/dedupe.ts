@@ -38,10 +38,18 @@ export function leaseToken(): string {
   return randomBytes(9).toString('base64url')
 }
 
+/** What `new MemoryDedupeStore(options)` takes. */
 export interface MemoryDedupeStoreOptions {
-  /** Most ids held (default 100,000); past it the oldest entry is dropped, which can only let a duplicate through. */
-  maxEntries?: number
-  now?: () => number
+  /**
+   * Most ids held; past it the oldest entry is dropped, which can only let a duplicate through.
+   * @default 100000
+   */
+  maxEntries?: number | undefined
+  /**
+   * The clock, in milliseconds since the epoch.
+   * @default Date.now
+   */
+  now?: (() => number) | undefined
 }
 
 interface Entry {

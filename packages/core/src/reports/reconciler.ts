@@ -26,10 +26,15 @@ export interface SendLedger {
   forget(sids: readonly string[]): Promise<void>
 }
 
+/** What `new MemorySendLedger(options)` takes. */
 export interface MemorySendLedgerOptions {
-  /** Most sends watched (default 100,000); past it the oldest is dropped with `onDrop`. */
-  maxEntries?: number
-  onDrop?: (send: WatchedSend) => void
+  /**
+   * Most sends watched; past it the oldest is dropped with `onDrop`.
+   * @default 100000
+   */
+  maxEntries?: number | undefined
+  /** Told of each send dropped for room, whose final status will not be looked up. */
+  onDrop?: ((send: WatchedSend) => void) | undefined
 }
 
 /** A `SendLedger` in this process's memory: for one instance, or tests. */

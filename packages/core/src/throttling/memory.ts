@@ -7,22 +7,28 @@ import {
   ThrottleStoreError,
 } from './types.js'
 
+/** What `new MemoryThrottleStore(options)` takes. */
 export interface MemoryStoreOptions {
   /**
-   * Most keys held at once (default 100,000, about 40 MB; `docs/security.md` has the measured figures).
-   * A flood of new keys never takes the store past it.
+   * Most keys held at once (about 40 MB at the default; `docs/security.md` has the measured figures). A
+   * flood of new keys never takes the store past it.
+   * @default 100000
    */
-  maxKeys?: number
+  maxKeys?: number | undefined
   /**
-   * When `maxKeys` keys are live and a new one is needed. `'shed'` (default) makes room for a batch (1% of
-   * `maxKeys`): expired keys first, then keys marked `shedFirst` (state that failed, unauthenticated
-   * requests created), oldest first, then the oldest keys. A flood costs the flooder its state first and
-   * never turns into a refusal for everyone. `'reject'` throws `ThrottleStoreError` instead, so callers
-   * fail closed while the store is full. `'evict-oldest'` is the former name of `'shed'`.
+   * When `maxKeys` keys are live and a new one is needed: `'shed'` makes room for a batch (1% of `maxKeys`),
+   * expired keys first, then keys marked `shedFirst` (state that failed, unauthenticated requests created),
+   * oldest first, then the oldest keys, so a flood costs the flooder its state first and never turns into a
+   * refusal for everyone; `'reject'` throws `ThrottleStoreError` instead, so callers fail closed while the
+   * store is full. `'evict-oldest'` is the former name of `'shed'`.
+   * @default 'shed'
    */
-  whenFull?: 'shed' | 'reject' | 'evict-oldest'
-  /** Milliseconds since the epoch; `Date.now` by default. */
-  now?: () => number
+  whenFull?: 'shed' | 'reject' | 'evict-oldest' | undefined
+  /**
+   * The clock, in milliseconds since the epoch.
+   * @default Date.now
+   */
+  now?: (() => number) | undefined
 }
 
 interface Entry {
