@@ -27,6 +27,7 @@ export {
   type RunningApp,
   type StartApp,
 } from './harness.js'
+export { expectOptionsError } from './options.js'
 export type { ContractFeatures } from './parity.js'
 
 /**

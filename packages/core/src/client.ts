@@ -71,7 +71,7 @@ import {
   voicePullStatusSchema,
   voiceSendSchema,
 } from './validation/requests.js'
-import { validate } from './validation/validate.js'
+import { validate, validateOptions } from './validation/validate.js'
 
 export const YUNPIAN_HOSTS = {
   cn: 'https://sms.yunpian.com',
@@ -226,7 +226,7 @@ export class YunpianClient {
   readonly #voiceTransport: Transport
 
   constructor(options: YunpianClientOptions) {
-    const o = validate('YunpianClient options', clientOptionsSchema, options)
+    const o = validateOptions('YunpianClient', clientOptionsSchema, options)
     this.region = o.region
     this.baseUrl = o.baseUrl ?? YUNPIAN_HOSTS[o.region]
     this.voiceBaseUrl = o.voiceBaseUrl ?? o.baseUrl ?? YUNPIAN_VOICE_HOSTS[o.region]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { YunpianClient, YunpianValidationError } from '../src/index.js'
-import { rejection, setup } from './helpers.js'
+import { YunpianClient, YunpianOptionsError, YunpianValidationError } from '../src/index.js'
+import { rejection, setup, thrown } from './helpers.js'
 
 const SIGNED = '【Acme】Your code is 1234'
 
@@ -130,12 +130,18 @@ describe('requests are validated before any I/O', () => {
   })
 
   it('bad client options throw at construction, naming the option', () => {
+    const timeout = thrown(() => new YunpianClient({ apikey: 'a'.repeat(32), timeoutMs: -1 }))
+    expect(timeout).toBeInstanceOf(YunpianOptionsError)
+    // Still the class core threw for bad options before YunpianOptionsError existed.
+    expect(timeout).toBeInstanceOf(YunpianValidationError)
+    expect(timeout).toMatchObject({ option: 'timeoutMs', owner: 'YunpianClient' })
+    expect(timeout.message).toMatch(/^Invalid YunpianClient options: timeoutMs: got -1; /)
     expect(() => new YunpianClient({ apikey: 'short' })).toThrow(/apikey: .*32-character/)
     expect(() => new YunpianClient({ apikey: 'a'.repeat(32), region: 'eu' as never })).toThrow(/region/)
     expect(() => new YunpianClient({ apikey: 'a'.repeat(32), timeoutMs: 0 })).toThrow(/timeoutMs/)
     expect(() => new YunpianClient({ apikey: 'a'.repeat(32), baseUrl: 'localhost:80' })).toThrow(/baseUrl/)
     expect(() => new YunpianClient({ apikey: 'a'.repeat(32), retry: 3 } as never)).toThrow(
-      /retry: is not a known field/,
+      /retry: is not a known option/,
     )
   })
 

@@ -34,6 +34,16 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the call to fail, but it succeeded')
 }
 
+/** The error `fn` throws; fails the test when it throws none. */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn()
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected the call to throw, but it returned')
+}
+
 /** A clock that moves only when told: hand `now` to the stores, `advance` in the test. */
 export function manualClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
   let now = start

@@ -1,30 +1,42 @@
 import { describe, expect, it } from 'vitest'
+import { YunpianOptionsError } from '../src/errors.js'
 import { checkWebhookOptions, otpSendBodySchema, otpVerifyBodySchema } from '../src/http/index.js'
 import { OTP_FIELD_RULES } from '../src/otp/fields.js'
+import { thrown } from './helpers.js'
 
-const owner = {
-  package: '@yunpian-kit/x',
-  name: (field?: string) => (field ? `webhook.${field}` : 'webhook'),
-}
+const owner = '@yunpian-kit/x yunpianReports()'
 const SECRET = 's'.repeat(16)
 
 describe('checkWebhookOptions', () => {
   it('names the option, what it got and what is allowed, and never prints the secret', () => {
-    expect(() => checkWebhookOptions(owner, { secret: 'short-secret', onStatus: () => {} })).toThrow(
-      '@yunpian-kit/x: webhook.secret must be a string of at least 16 characters, hard to guess; got a string of 12 characters',
+    const short = thrown(() =>
+      checkWebhookOptions(owner, { secret: 'short-secret', onStatus: () => {} }, 'webhook.'),
     )
-    expect(() => checkWebhookOptions(owner, { secret: 'short-secret', onStatus: () => {} })).not.toThrow(
-      /short-secret/,
-    )
-    expect(() => checkWebhookOptions(owner, { secret: undefined as unknown as string })).toThrow(
-      /webhook\.secret .* got undefined/,
-    )
-    expect(() => checkWebhookOptions(owner, { secret: SECRET })).toThrow(
-      '@yunpian-kit/x: webhook needs onStatus, onReply or a queue',
-    )
-    expect(() => checkWebhookOptions(owner, { secret: SECRET, onReply: () => {} })).toThrow(
-      '@yunpian-kit/x: webhook.apikey is required with onReply, to check reply signatures; got undefined',
-    )
+    expect(short).toBeInstanceOf(YunpianOptionsError)
+    expect(short).toMatchObject({
+      option: 'webhook.secret',
+      owner,
+      message:
+        'Invalid @yunpian-kit/x yunpianReports() options: webhook.secret: got a string of 12 characters (redacted); must be a string of at least 16 characters, hard to guess',
+    })
+    expect(short.message).not.toMatch(/short-secret/)
+    expect(
+      thrown(() => checkWebhookOptions(owner, { secret: undefined as unknown as string })),
+    ).toMatchObject({
+      option: 'secret',
+      message: expect.stringMatching(/secret: got nothing; must be a string/),
+    })
+    expect(thrown(() => checkWebhookOptions(owner, { secret: SECRET }))).toMatchObject({
+      option: 'onStatus',
+      message: expect.stringContaining('onStatus: needs onStatus, onReply or a queue'),
+    })
+    expect(
+      thrown(() => checkWebhookOptions(owner, { secret: SECRET, onReply: () => {} }, 'webhook.')),
+    ).toMatchObject({
+      option: 'webhook.apikey',
+      message:
+        'Invalid @yunpian-kit/x yunpianReports() options: webhook.apikey: got nothing; is required with onReply, to check reply signatures',
+    })
   })
 
   it('accepts a long secret with a handler, a queue, or onReply with its apikey', () => {

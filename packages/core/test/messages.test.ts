@@ -5,14 +5,16 @@ import {
   YunpianApiError,
   YunpianClient,
   type YunpianClientOptions,
+  YunpianOptionsError,
   YunpianTransportError,
   YunpianValidationError,
 } from '../src/index.js'
-import { rejection, setup } from './helpers.js'
+import { rejection, setup, thrown } from './helpers.js'
 
 describe('zero-config mistakes name what is missing', () => {
   it('new YunpianClient() says it needs { apikey }', () => {
     const create = () => new YunpianClient(undefined as unknown as YunpianClientOptions)
+    expect(create).toThrow(YunpianOptionsError)
     expect(create).toThrow(YunpianValidationError)
     expect(create).toThrow('YunpianClient needs { apikey }, got undefined')
   })
@@ -23,8 +25,15 @@ describe('zero-config mistakes name what is missing', () => {
     )
   })
 
-  it('a bad option still names its field and what is allowed', () => {
-    expect(() => new YunpianClient({ apikey: 'short' })).toThrow(/apikey: must be your 32-character/)
+  it('a bad option still names its field and what is allowed, and shows no secret', () => {
+    const apikey = 'short-key'
+    const error = thrown(() => new YunpianClient({ apikey }))
+    expect(error).toBeInstanceOf(YunpianOptionsError)
+    expect(error).toMatchObject({ option: 'apikey' })
+    expect(error.message).toMatch(
+      /^Invalid YunpianClient options: apikey: got a string of 9 characters \(redacted\); must be your 32-character/,
+    )
+    expect(error.message).not.toContain(apikey)
   })
 })
 

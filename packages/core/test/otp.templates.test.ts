@@ -5,6 +5,7 @@ import {
   type OtpServiceOptions,
   YunpianApiError,
   YunpianClient,
+  YunpianOptionsError,
   YunpianValidationError,
 } from '../src/index.js'
 import { rejection } from './helpers.js'
@@ -87,7 +88,8 @@ describe('OtpService by template, per country and per locale, end to end against
     expect(bad).toBeInstanceOf(YunpianValidationError)
     expect(bad.message).toMatch(/locale.*BCP 47/)
     const missing = await rejection(otp.send({ mobile: NUMBERS.UK, clientKey: 'ip-1', locale: 'fr' }))
-    expect(missing).toBeInstanceOf(TypeError)
+    expect(missing).toBeInstanceOf(YunpianOptionsError)
+    expect(missing).toMatchObject({ option: 'message', owner: 'OtpService' })
     expect(missing.message).toMatch(/must return a string \(country GB, locale fr\); nothing was sent/)
     await otp.send({ mobile: NUMBERS.UK, clientKey: 'ip-1', locale: 'en' })
     expect(fake.outbox.size).toBe(1)

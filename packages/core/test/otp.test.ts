@@ -10,6 +10,7 @@ import {
   ThrottleStoreError,
   YunpianApiError,
   YunpianClient,
+  YunpianOptionsError,
   YunpianValidationError,
 } from '../src/index.js'
 import { rejection } from './helpers.js'
@@ -365,8 +366,9 @@ describe('OtpService options are checked at construction', () => {
       { limits: { perNumber: [{ name: 'loose', limit: 5, windowMs: 60_000 }] } },
       /limits.perNumber: .*Yunpian/,
     ],
-    ['an unknown option', { sekret: 'x' }, /sekret: is not a known field/],
+    ['an unknown option', { sekret: 'x' }, /sekret: is not a known option/],
   ] as const)('refuses %s, naming the option', (_name, override, pattern) => {
+    expect(() => new OtpService({ ...base, ...(override as object) })).toThrow(YunpianOptionsError)
     expect(() => new OtpService({ ...base, ...(override as object) })).toThrow(pattern)
   })
 

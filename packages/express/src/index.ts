@@ -12,6 +12,7 @@ import {
   type ThrottleStore,
   type YunpianClient,
   YunpianError,
+  YunpianOptionsError,
 } from '@yunpian-kit/core'
 import {
   answerOtpSend,
@@ -47,14 +48,20 @@ declare global {
   }
 }
 
-function fail(option: string, message: string): never {
-  throw new TypeError(`@yunpian-kit/express: ${option} ${message}`)
+const NAME = '@yunpian-kit/express'
+
+/** Bad options of `what` (`otpRouter()`): the option, what it got, what is allowed. */
+function fail(what: string, option: string, allowed: string, received: unknown): never {
+  throw new YunpianOptionsError(`${NAME} ${what}`, { option, allowed, received })
 }
+
+const defaultReport = (error: unknown) => console.error(`${NAME}:`, error)
 
 /** Puts the client and the OTP service on `req.yunpian` for the routes below it and your own. */
 export function yunpian(options: YunpianLocals): RequestHandler {
-  if (!isYunpianClient(options?.client)) fail('yunpian({ client })', 'must be a YunpianClient')
-  if (!isOtpService(options.otp)) fail('yunpian({ otp })', 'must be an OtpService')
+  if (!isYunpianClient(options?.client))
+    fail('yunpian()', 'client', 'must be a YunpianClient', options?.client)
+  if (!isOtpService(options.otp)) fail('yunpian()', 'otp', 'must be an OtpService', options.otp)
   const locals = { client: options.client, otp: options.otp }
   return (req, _res, next) => {
     req.yunpian = locals
@@ -80,17 +87,20 @@ export interface OtpRouterOptions {
 /** `POST /send` and `POST /verify`, answering the contract's statuses and problem documents. */
 export function otpRouter(options: OtpRouterOptions = {}): Router {
   if (options.otp !== undefined && !isOtpService(options.otp))
-    fail('otpRouter({ otp })', 'must be an OtpService')
+    fail('otpRouter()', 'otp', 'must be an OtpService', options.otp)
   for (const name of ['onVerified', 'clientKey', 'report'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function')
-      fail(`otpRouter({ ${name} })`, 'must be a function')
+      fail('otpRouter()', name, 'must be a function', options[name])
   }
-  const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
+  const report = options.report ?? defaultReport
   const otpOf = (req: Request): OtpService => {
     const otp = options.otp ?? req.yunpian?.otp
     if (!otp)
-      throw new TypeError(
-        '@yunpian-kit/express: mount yunpian({ client, otp }) before otpRouter(), or pass otpRouter({ otp })',
+      fail(
+        'otpRouter()',
+        'otp',
+        'is needed: mount yunpian({ client, otp }) before otpRouter(), or pass otpRouter({ otp })',
+        otp,
       )
     return otp
   }
@@ -147,12 +157,9 @@ export interface ReportsWebhookOptions {
 
 /** `POST /{secret}`: Yunpian's status and reply pushes, deduplicated, answered `SUCCESS`. */
 export function reportsWebhook(options: ReportsWebhookOptions): Router {
-  checkWebhookOptions(
-    { package: '@yunpian-kit/express', name: (field) => `reportsWebhook(${field ? `{ ${field} }` : ''})` },
-    options,
-  )
+  checkWebhookOptions(`${NAME} reportsWebhook()`, options)
   const dedupe = options.dedupe ?? new MemoryDedupeStore()
-  const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
+  const report = options.report ?? defaultReport
   const router = Router()
   const handle: RequestHandler = async (req, res) => {
     // The secret first: a stranger's request is answered before a byte of its body is read.
@@ -183,7 +190,7 @@ export function reportsWebhook(options: ReportsWebhookOptions): Router {
 export function problemHandler(options: { report?: (error: unknown) => void } = {}): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (!(error instanceof YunpianError) || res.headersSent) return next(error)
-    writeAnswer(res, problemFor(error, options.report ?? ((e) => console.error('@yunpian-kit/express:', e))))
+    writeAnswer(res, problemFor(error, options.report ?? defaultReport))
   }
 }
 
@@ -203,15 +210,18 @@ export function otpThrottle(
   rules: readonly ThrottleRule[],
   options: OtpThrottleOptions = {},
 ): RequestHandler {
-  checkRouteLimit('@yunpian-kit/express: otpThrottle()', { ...options, rules })
+  checkRouteLimit(`${NAME} otpThrottle()`, { ...options, rules })
   const id = options.id ?? routeLimitId(rules)
-  const report = options.report ?? ((error: unknown) => console.error('@yunpian-kit/express:', error))
+  const report = options.report ?? defaultReport
   return async (req, res, next) => {
     if (options.skip && (await options.skip(req))) return next()
     const store = options.store ?? req.yunpian?.otp.throttle
     if (!store)
-      throw new TypeError(
-        '@yunpian-kit/express: mount yunpian({ client, otp }) before otpThrottle(), or pass otpThrottle(rules, { store })',
+      fail(
+        'otpThrottle()',
+        'store',
+        'is needed: mount yunpian({ client, otp }) before otpThrottle(), or pass otpThrottle(rules, { store })',
+        store,
       )
     const key = options.key?.(req) ?? clientKeyFromAddress(req.ip)
     const outcome = await consumeRouteLimit(store, id, key, rules, { headers: options.headers })

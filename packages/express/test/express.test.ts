@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
+import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { OtpService, YunpianClient } from '@yunpian-kit/core'
 import { startFakeYunpian } from '@yunpian-kit/testing'
 import express from 'express'
@@ -33,15 +34,27 @@ async function services() {
 
 describe('@yunpian-kit/express', () => {
   it('wrong options throw when the middleware is created, naming the option', () => {
-    expect(() => yunpian({ client: {} as never, otp: {} as never })).toThrow(
-      /yunpian\(\{ client \}\) must be a YunpianClient/,
+    expectOptionsError(
+      () => yunpian({ client: {} as never, otp: {} as never }),
+      'client',
+      'Invalid @yunpian-kit/express yunpian() options: client: got an object; must be a YunpianClient',
     )
-    expect(() => reportsWebhook({ secret: 'short', onStatus: () => {} })).toThrow(/secret.*16 characters/)
-    expect(() => reportsWebhook({ secret: 'x'.repeat(20) })).toThrow(/onStatus, onReply/)
-    expect(() => reportsWebhook({ secret: 'x'.repeat(20), onReply: () => {} })).toThrow(
-      /apikey.*reply signatures/,
+    expectOptionsError(
+      () => reportsWebhook({ secret: 'short', onStatus: () => {} }),
+      'secret',
+      'Invalid @yunpian-kit/express reportsWebhook() options: secret: got a string of 5 characters (redacted); must be a string of at least 16 characters, hard to guess',
     )
-    expect(() => otpRouter({ onVerified: 'yes' as never })).toThrow(/onVerified.*function/)
+    expectOptionsError(() => reportsWebhook({ secret: 'x'.repeat(20) }), 'onStatus', /onStatus, onReply/)
+    expectOptionsError(
+      () => reportsWebhook({ secret: 'x'.repeat(20), onReply: () => {} }),
+      'apikey',
+      /apikey: got nothing; is required with onReply/,
+    )
+    expectOptionsError(
+      () => otpRouter({ onVerified: 'yes' as never }),
+      'onVerified',
+      'Invalid @yunpian-kit/express otpRouter() options: onVerified: got "yes" (3 characters); must be a function',
+    )
   })
 
   it('req.yunpian reaches the app’s own routes, and problemHandler renders toolkit errors', async () => {

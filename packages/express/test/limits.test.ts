@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
+import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { MemoryThrottleStore, OtpService, YunpianClient } from '@yunpian-kit/core'
 import { startFakeYunpian } from '@yunpian-kit/testing'
 import express from 'express'
@@ -20,10 +21,20 @@ async function listen(app: express.Express): Promise<string> {
 
 describe('@yunpian-kit/express limits and headers', () => {
   it('otpThrottle: wrong rules or callbacks throw when it is created, naming what is allowed', () => {
-    expect(() => otpThrottle([])).toThrow(/otpThrottle\(\): rules must be a non-empty list/)
-    expect(() => otpThrottle([{ name: 'x', limit: 0, windowMs: 1000 }])).toThrow(/whole number ≥ 1/)
-    expect(() => otpThrottle([{ name: 'x', limit: 1, windowMs: 1000 }], { skip: true as never })).toThrow(
-      /skip must be a function/,
+    expectOptionsError(
+      () => otpThrottle([]),
+      'rules',
+      'Invalid @yunpian-kit/express otpThrottle() options: rules: got an array of 0; must be a non-empty list of { name, limit (whole number ≥ 1), windowMs (ms ≥ 1) }',
+    )
+    expectOptionsError(
+      () => otpThrottle([{ name: 'x', limit: 0, windowMs: 1000 }]),
+      'rules',
+      /whole number ≥ 1/,
+    )
+    expectOptionsError(
+      () => otpThrottle([{ name: 'x', limit: 1, windowMs: 1000 }], { skip: true as never }),
+      'skip',
+      /skip: got true; must be a function/,
     )
   })
 

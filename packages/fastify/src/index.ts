@@ -13,6 +13,7 @@ import {
   YunpianClient,
   type YunpianClientOptions,
   YunpianError,
+  YunpianOptionsError,
 } from '@yunpian-kit/core'
 import {
   answerOtpSend,
@@ -34,7 +35,6 @@ import {
   routeLimitId,
   tooLargeUnread,
   WEBHOOK_BODY_LIMIT,
-  type WebhookOptionsOwner,
   webhookSecretMatches,
 } from '@yunpian-kit/core/http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
@@ -103,8 +103,11 @@ export interface YunpianPluginOptions {
   problemHandler?: boolean
 }
 
-function fail(option: string, message: string): never {
-  throw new TypeError(`@yunpian-kit/fastify: ${option} ${message}`)
+const NAME = '@yunpian-kit/fastify'
+
+/** Bad plugin options: the option, what it got, what is allowed. */
+function fail(option: string, allowed: string, received: unknown): never {
+  throw new YunpianOptionsError(`${NAME} yunpianPlugin`, { option, allowed, received })
 }
 
 function reply(res: FastifyReply, answer: HttpAnswer): FastifyReply {
@@ -113,7 +116,7 @@ function reply(res: FastifyReply, answer: HttpAnswer): FastifyReply {
 
 /** Provider and infrastructure errors go to the request's logger (with its id); never to the client. */
 function reportTo(request: FastifyRequest): (error: unknown) => void {
-  return (error) => request.log.error({ err: error }, '@yunpian-kit/fastify: request failed')
+  return (error) => request.log.error({ err: error }, `${NAME}: request failed`)
 }
 
 /** Fastify's own 400/413/415 errors on a scope's routes, as the contract's problem documents. */
@@ -155,23 +158,19 @@ const sentResponse = {
   required: ['status', 'expiresIn', 'resendIn'],
 } as const
 
-const WEBHOOK_OWNER: WebhookOptionsOwner = {
-  package: '@yunpian-kit/fastify',
-  name: (field) => (field ? `webhook.${field}` : 'webhook'),
-}
-
 async function plugin(fastify: FastifyInstance, options: YunpianPluginOptions): Promise<void> {
-  if (fastify.hasDecorator('yunpian')) fail('yunpianPlugin', 'is already registered on this instance')
-  if (!options || typeof options !== 'object') fail('options', 'are required: { client, otp }')
+  if (fastify.hasDecorator('yunpian'))
+    throw new TypeError(`${NAME}: yunpianPlugin is already registered on this instance`)
+  if (!options || typeof options !== 'object') fail('(options)', 'are required: { client, otp }', options)
   if (!isYunpianClient(options.client) && typeof options.client !== 'object')
-    fail('client', 'must be a YunpianClient or its options')
+    fail('client', 'must be a YunpianClient or its options', options.client)
   if (!isOtpService(options.otp) && typeof options.otp !== 'object')
-    fail('otp', 'must be an OtpService or its options')
+    fail('otp', 'must be an OtpService or its options', options.otp)
   const webhook = options.webhook ?? false
   const replyApikey = webhook
     ? (webhook.apikey ?? (isYunpianClient(options.client) ? undefined : options.client.apikey))
     : undefined
-  if (webhook) checkWebhookOptions(WEBHOOK_OWNER, { ...webhook, apikey: replyApikey })
+  if (webhook) checkWebhookOptions(`${NAME} yunpianPlugin`, { ...webhook, apikey: replyApikey }, 'webhook.')
 
   // What the plugin creates, it closes; what it was given, it leaves open.
   const ownsClient = !isYunpianClient(options.client)
@@ -293,7 +292,7 @@ function renderToolkitErrors(error: unknown, request: FastifyRequest, res: Fasti
 
 /** The `onRequest` hook of a route with `config.otpThrottle`. */
 function routeLimitHook(limit: OtpRouteLimit, serviceStore: ThrottleStore, url: string) {
-  checkRouteLimit(`@yunpian-kit/fastify: config.otpThrottle of ${url}`, limit)
+  checkRouteLimit(`${NAME} route ${url}`, limit, 'config.otpThrottle.')
   const id = limit.id ?? routeLimitId(limit.rules)
   const store = limit.store ?? serviceStore
   return async function yunpianRouteLimit(request: FastifyRequest, res: FastifyReply) {
@@ -306,5 +305,5 @@ function routeLimitHook(limit: OtpRouteLimit, serviceStore: ThrottleStore, url: 
 }
 
 /** `app.register(yunpianPlugin, { client, otp, routes, webhook })`. */
-export const yunpianPlugin = fp(plugin, { name: '@yunpian-kit/fastify', fastify: '5.x' })
+export const yunpianPlugin = fp(plugin, { name: NAME, fastify: '5.x' })
 export default yunpianPlugin

@@ -1,3 +1,4 @@
+import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { startFakeYunpian } from '@yunpian-kit/testing'
 import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -52,8 +53,10 @@ describe('@yunpian-kit/fastify errors and route limits', () => {
 
   it('config.otpThrottle with wrong rules fails when the route is declared, naming the route', async () => {
     const app = await appWith()
-    expect(() => app.post('/x', { config: { otpThrottle: { rules: [] } } }, async () => 'x')).toThrow(
-      /config.otpThrottle of \/x: rules must be a non-empty list/,
+    expectOptionsError(
+      () => app.post('/x', { config: { otpThrottle: { rules: [] } } }, async () => 'x'),
+      'config.otpThrottle.rules',
+      /^Invalid @yunpian-kit\/fastify route \/x options: config\.otpThrottle\.rules: got an array of 0; must be a non-empty list/,
     )
   })
 })

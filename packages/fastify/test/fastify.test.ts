@@ -1,4 +1,4 @@
-import { OtpService, YunpianClient } from '@yunpian-kit/core'
+import { OtpService, YunpianClient, YunpianOptionsError } from '@yunpian-kit/core'
 import { startFakeYunpian } from '@yunpian-kit/testing'
 import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -61,17 +61,39 @@ describe('@yunpian-kit/fastify', () => {
 
   it('wrong options fail register, naming the option', async () => {
     const f = await fake()
-    for (const [options, pattern] of [
-      [{ client: { apikey: 'short' }, otp: otpOptions }, /apikey/],
-      [{ client: { apikey: f.apikey }, otp: { ...otpOptions, countries: undefined } }, /countries/],
+    for (const [options, option, pattern] of [
+      [
+        { client: { apikey: 'short' }, otp: otpOptions },
+        'apikey',
+        /^Invalid YunpianClient options: apikey: got a string of 5 characters \(redacted\); must be/,
+      ],
+      [
+        { client: { apikey: f.apikey }, otp: { ...otpOptions, countries: undefined } },
+        'countries',
+        /^Invalid OtpService options: countries: got nothing; /,
+      ],
       [
         { client: { apikey: f.apikey }, otp: otpOptions, webhook: { secret: 'short', onStatus: () => {} } },
-        /webhook.secret/,
+        'webhook.secret',
+        /^Invalid @yunpian-kit\/fastify yunpianPlugin options: webhook\.secret: got a string of 5 characters \(redacted\); must be/,
+      ],
+      [
+        { client: 42, otp: otpOptions },
+        'client',
+        'Invalid @yunpian-kit/fastify yunpianPlugin options: client: got 42; must be a YunpianClient or its options',
       ],
     ] as const) {
       const app = Fastify()
       app.register(yunpianPlugin, options as never)
-      await expect(app.ready()).rejects.toThrow(pattern)
+      const error = await app.ready().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(YunpianOptionsError)
+      expect(error).toMatchObject({
+        option,
+        message: typeof pattern === 'string' ? pattern : expect.stringMatching(pattern),
+      })
       await app.close().catch(() => undefined)
     }
   })

@@ -1,4 +1,4 @@
-import { isOtpService, MemoryDedupeStore, type OtpService } from '@yunpian-kit/core'
+import { isOtpService, MemoryDedupeStore, type OtpService, YunpianOptionsError } from '@yunpian-kit/core'
 import { checkWebhookOptions, notFound, webhookSecretMatches } from '@yunpian-kit/core/http'
 import { pushResponse, sendResponse, toResponse, verifyResponse, type WebhookOptions } from './routes.js'
 
@@ -37,8 +37,9 @@ export interface YunpianHandlerOptions {
 
 const NAME = '@yunpian-kit/fetch'
 
-function fail(option: string, message: string): never {
-  throw new TypeError(`${NAME}: ${option} ${message}`)
+/** Bad options: the option, what it got, what is allowed. */
+function fail(option: string, allowed: string, received: unknown): never {
+  throw new YunpianOptionsError(`${NAME} yunpianHandler()`, { option, allowed, received })
 }
 
 /** `/otp/` and `/otp` alike; `/` and `` are the root. */
@@ -72,26 +73,27 @@ function decodeSegment(segment: string): string | undefined {
  * it does not serve gets the contract's 404 problem document.
  */
 export function yunpianHandler(options: YunpianHandlerOptions): (request: Request) => Promise<Response> {
-  if (!options || typeof options !== 'object') fail('options', 'are required: { otp, routes, webhook }')
+  if (!options || typeof options !== 'object')
+    fail('(options)', 'are required: { otp, routes, webhook }', options)
   const routes = options.routes ?? ({} as OtpRoutesOptions)
   const webhook = options.webhook ?? false
   if (routes) {
-    if (!isOtpService(options.otp))
-      fail('yunpianHandler({ otp })', 'must be an OtpService (or pass routes: false)')
+    if (!isOtpService(options.otp)) fail('otp', 'must be an OtpService (or pass routes: false)', options.otp)
     if (typeof routes.clientKey !== 'function') {
       fail(
         'routes.clientKey',
         "is required: a function returning the client's address from your platform (or from a header only your own proxy sets)",
+        routes.clientKey,
       )
     }
     if (routes.onVerified !== undefined && typeof routes.onVerified !== 'function')
-      fail('routes.onVerified', 'must be a function')
+      fail('routes.onVerified', 'must be a function', routes.onVerified)
   }
-  if (webhook)
-    checkWebhookOptions({ package: NAME, name: (field) => (field ? `webhook.${field}` : 'webhook') }, webhook)
-  if (!routes && !webhook) fail('options', 'serve nothing: give routes, webhook or both')
+  if (webhook) checkWebhookOptions(`${NAME} yunpianHandler()`, webhook, 'webhook.')
+  if (!routes && !webhook)
+    fail('routes', 'and webhook both off serve nothing: give routes, webhook or both', routes)
   if (options.report !== undefined && typeof options.report !== 'function')
-    fail('report', 'must be a function')
+    fail('report', 'must be a function', options.report)
   const report = options.report ?? ((error: unknown) => console.error(`${NAME}:`, error))
 
   const prefix = routes ? trimSlash(routes.prefix ?? '/otp') : ''

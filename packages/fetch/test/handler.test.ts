@@ -1,3 +1,4 @@
+import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { MemoryDedupeStore, YunpianValidationError } from '@yunpian-kit/core'
 import { describe, expect, it } from 'vitest'
 import { problemResponse, yunpianHandler } from '../src/index.js'
@@ -33,18 +34,36 @@ const post = (path: string, init: RequestInit & { duplex?: 'half' } = {}) =>
 describe('yunpianHandler', () => {
   it('refuses wrong options when it is created, naming the option', async () => {
     const { otp } = await services()
-    expect(() => yunpianHandler({ otp, routes: {} as never })).toThrow(/routes\.clientKey is required/)
-    expect(() => yunpianHandler({ otp: {} as never, routes: { clientKey: () => 'k' } })).toThrow(
-      /otp.*must be an OtpService/,
+    expectOptionsError(
+      () => yunpianHandler({ otp, routes: {} as never }),
+      'routes.clientKey',
+      /^Invalid @yunpian-kit\/fetch yunpianHandler\(\) options: routes\.clientKey: got nothing; is required: a function/,
     )
-    expect(() => yunpianHandler({ routes: false, webhook: { secret: 'short', onStatus: () => {} } })).toThrow(
-      /secret.*16 characters/,
+    expectOptionsError(
+      () => yunpianHandler({ otp: {} as never, routes: { clientKey: () => 'k' } }),
+      'otp',
+      'Invalid @yunpian-kit/fetch yunpianHandler() options: otp: got an object; must be an OtpService (or pass routes: false)',
     )
-    expect(() => yunpianHandler({ routes: false, webhook: { secret: SECRET } })).toThrow(/onStatus, onReply/)
-    expect(() => yunpianHandler({ routes: false, webhook: { secret: SECRET, onReply: () => {} } })).toThrow(
-      /apikey.*reply signatures/,
+    expectOptionsError(
+      () => yunpianHandler({ routes: false, webhook: { secret: 'short', onStatus: () => {} } }),
+      'webhook.secret',
+      /webhook\.secret: got a string of 5 characters \(redacted\); must be a string of at least 16 characters/,
     )
-    expect(() => yunpianHandler({ routes: false })).toThrow(/serve nothing/)
+    expectOptionsError(
+      () => yunpianHandler({ routes: false, webhook: { secret: SECRET } }),
+      'webhook.onStatus',
+      /onStatus, onReply/,
+    )
+    expectOptionsError(
+      () => yunpianHandler({ routes: false, webhook: { secret: SECRET, onReply: () => {} } }),
+      'webhook.apikey',
+      /apikey: got nothing; is required with onReply/,
+    )
+    expectOptionsError(
+      () => yunpianHandler({ routes: false }),
+      'routes',
+      /routes: got false; .*serve nothing/,
+    )
   })
 
   it('the client key comes from the app’s function: one client’s budget is not another’s', async () => {

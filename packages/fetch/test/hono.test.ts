@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { problemHandler, type YunpianEnv, yunpian, yunpianOtp, yunpianReports } from '../src/hono/index.js'
@@ -21,16 +22,26 @@ const json = (body: unknown) => ({
 
 describe('@yunpian-kit/fetch/hono', () => {
   it('wrong options throw when the middleware is created, naming the option', () => {
-    expect(() => yunpian({ client: {} as never, otp: {} as never })).toThrow(
-      /yunpian\(\{ client \}\) must be a YunpianClient/,
+    expectOptionsError(
+      () => yunpian({ client: {} as never, otp: {} as never }),
+      'client',
+      'Invalid @yunpian-kit/fetch/hono yunpian() options: client: got an object; must be a YunpianClient',
     )
-    expect(() => yunpianOtp({} as never)).toThrow(/clientKey \}\) is required/)
-    expect(() => yunpianOtp({ clientKey: () => 'k', onVerified: 'yes' as never })).toThrow(
-      /onVerified.*function/,
+    expectOptionsError(() => yunpianOtp({} as never), 'clientKey', /clientKey: got nothing; is required/)
+    expectOptionsError(
+      () => yunpianOtp({ clientKey: () => 'k', onVerified: 'yes' as never }),
+      'onVerified',
+      'Invalid @yunpian-kit/fetch/hono yunpianOtp() options: onVerified: got "yes" (3 characters); must be a function',
     )
-    expect(() => yunpianReports({ secret: 'short', onStatus: () => {} })).toThrow(/secret.*16 characters/)
-    expect(() => yunpianReports({ secret: 'x'.repeat(20), onReply: () => {} })).toThrow(
-      /apikey.*reply signatures/,
+    expectOptionsError(
+      () => yunpianReports({ secret: 'short', onStatus: () => {} }),
+      'secret',
+      /^Invalid @yunpian-kit\/fetch\/hono yunpianReports\(\) options: secret: got a string of 5 characters \(redacted\)/,
+    )
+    expectOptionsError(
+      () => yunpianReports({ secret: 'x'.repeat(20), onReply: () => {} }),
+      'apikey',
+      /apikey: got nothing; is required with onReply, to check reply signatures/,
     )
   })
 
@@ -63,19 +74,16 @@ describe('@yunpian-kit/fetch/hono', () => {
     app.route('/given', yunpianOtp({ otp, clientKey: () => 'k', onVerified: (m) => void verified.push(m) }))
     app.route('/missing', yunpianOtp({ clientKey: () => 'k' }))
     const errors: unknown[] = []
-    app.onError(
-      problemHandler({
-        fallback: (error, c) => {
-          errors.push(error)
-          return c.text('no', 500)
-        },
-      }),
-    )
+    // The missing service is a bad-options error of the toolkit: its 500 problem document, and the report.
+    app.onError(problemHandler({ report: (error) => errors.push(error) }))
     expect((await app.request('/given/send', json({ mobile: UK }))).status).toBe(202)
     const code = fake.outbox.lastCode(UK)!
     expect((await app.request('/given/verify', json({ mobile: UK, code }))).status).toBe(200)
     expect(verified).toEqual([UK])
-    expect((await app.request('/missing/send', json({ mobile: UK }))).status).toBe(500)
+    const missing = await app.request('/missing/send', json({ mobile: UK }))
+    expect(missing.status).toBe(500)
+    expect(await missing.text()).not.toMatch(/yunpian\(/)
+    expect(errors).toEqual([expect.objectContaining({ name: 'YunpianOptionsError', option: 'otp' })])
     expect(String(errors[0])).toMatch(/use yunpian\(\{ client, otp \}\) before yunpianOtp\(\)/)
   })
 

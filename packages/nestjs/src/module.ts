@@ -16,6 +16,7 @@ import {
   type OtpStore,
   type ThrottleStore,
   YunpianClient,
+  YunpianOptionsError,
 } from '@yunpian-kit/core'
 import { checkWebhookOptions } from '@yunpian-kit/core/http'
 import { YunpianBodies } from './bodies.js'
@@ -128,7 +129,13 @@ export class YunpianModule extends ConfigurableModuleClass implements OnApplicat
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
     if (!options || !(options.useFactory || options.useClass || options.useExisting))
-      throw new TypeError(
+      throw new YunpianOptionsError(
+        '@yunpian-kit/nestjs YunpianModule.forRootAsync',
+        {
+          option: 'useFactory',
+          allowed: 'or useClass, useExisting, returning { client, otp }',
+          received: options,
+        },
         `@yunpian-kit/nestjs: YunpianModule.forRootAsync needs { useFactory } (or useClass, useExisting) returning { client, otp }, got ${describe(options)}`,
       )
     refuseMovedPaths('YunpianModule.forRootAsync', options)
@@ -197,17 +204,16 @@ function checkOptions(o: YunpianModuleOptions): void {
   if (!webhook) return
   // Replies are checked with the client options' apikey when the webhook names none.
   const apikey = webhook.apikey ?? (isYunpianClient(o.client) ? undefined : o.client.apikey)
-  checkWebhookOptions(
-    { package: '@yunpian-kit/nestjs', name: (field) => (field ? `webhook.${field}` : 'webhook') },
-    { ...webhook, apikey },
-  )
+  checkWebhookOptions('@yunpian-kit/nestjs YunpianModule', { ...webhook, apikey }, 'webhook.')
 }
 
 /** `forRoot()` and a factory returning nothing: name what is missing, not "Cannot convert undefined". */
 function requireOptions(where: string, o: Partial<YunpianModuleOptions> | undefined): void {
   const missing = ['client', 'otp'].filter((key) => !o || o[key as keyof YunpianModuleOptions] == null)
   if (missing.length > 0)
-    throw new TypeError(
+    throw new YunpianOptionsError(
+      `@yunpian-kit/nestjs ${where}`,
+      missing.map((option) => ({ option, allowed: 'is required', received: o?.[option as 'client'] })),
       `@yunpian-kit/nestjs: ${where} needs { client, otp }; ${o ? `missing ${missing.join(', ')}` : `got ${describe(o)}`}`,
     )
 }

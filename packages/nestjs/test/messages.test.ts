@@ -3,25 +3,32 @@ import 'reflect-metadata'
 import { Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
+import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { describe, expect, it } from 'vitest'
 import { YunpianModule, type YunpianModuleOptions } from '../src/index.js'
 
 describe('YunpianModule messages', () => {
   it('forRoot() says it needs { client, otp }', () => {
-    expect(() => YunpianModule.forRoot(undefined as never)).toThrow(
+    expectOptionsError(
+      () => YunpianModule.forRoot(undefined as never),
+      'client',
       '@yunpian-kit/nestjs: YunpianModule.forRoot needs { client, otp }; got undefined',
     )
   })
 
   it('forRoot({ client }) names the missing otp', () => {
-    expect(() => YunpianModule.forRoot({ client: { apikey: 'x' } } as never)).toThrow(
-      'YunpianModule.forRoot needs { client, otp }; missing otp',
+    expectOptionsError(
+      () => YunpianModule.forRoot({ client: { apikey: 'x' } } as never),
+      'otp',
+      '@yunpian-kit/nestjs: YunpianModule.forRoot needs { client, otp }; missing otp',
     )
   })
 
   it('forRootAsync() says it needs a factory', () => {
-    expect(() => YunpianModule.forRootAsync(undefined as never)).toThrow(
-      /YunpianModule.forRootAsync needs \{ useFactory \}.*got undefined/,
+    expectOptionsError(
+      () => YunpianModule.forRootAsync(undefined as never),
+      'useFactory',
+      /^@yunpian-kit\/nestjs: YunpianModule.forRootAsync needs \{ useFactory \}.*got undefined$/,
     )
   })
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { StoreError } from '@yunpian-kit/core'
+import { StoreError, YunpianOptionsError } from '@yunpian-kit/core'
 import { DEL, type Script, SET } from './scripts.js'
 
 /** The part of an ioredis `Redis` or `Cluster` this package uses. */
@@ -110,8 +110,10 @@ export class RedisConnection {
     // The types say one or the other; JavaScript callers get told at run time.
     const { client, url } = (options ?? {}) as { client?: RedisClientLike; url?: string }
     if (client && url !== undefined)
-      throw new TypeError(
-        'A Redis store takes client (one you own, never closed by the store) or url (the store creates and closes its own client), not both',
+      badOption(
+        'url',
+        'goes without client: a Redis store takes client (one you own, never closed by the store) or url (the store creates and closes its own client), not both',
+        url,
       )
     if (client) {
       this.#client = client
@@ -120,15 +122,17 @@ export class RedisConnection {
       this.#client = createIoredis(checkedUrl(url))
       this.#owned = true
     } else
-      throw new TypeError(
-        'A Redis store needs client (an ioredis or node-redis v5 client or cluster) or url (redis://…)',
+      badOption(
+        'client',
+        'is required, or url: a Redis store needs client (an ioredis or node-redis v5 client or cluster) or url (redis://…)',
+        client,
       )
     this.#where = url !== undefined ? hostsOfUrl(url) : hostsOfClient(this.#client)
     this.#slots = slotsOf(this.#client)
     this.prefix = options?.prefix ?? 'ypk:'
     this.#timeoutMs = options?.timeoutMs ?? 500
     if (!Number.isFinite(this.#timeoutMs) || this.#timeoutMs <= 0)
-      throw new TypeError('timeoutMs must be a positive number')
+      badOption('timeoutMs', 'must be a positive number', options.timeoutMs)
   }
 
   /** `ypk:{subject}:part`: every key of one subject hashes to one slot. */
@@ -232,11 +236,19 @@ interface Pending {
   reject: (error: Error) => void
 }
 
+/** Bad connection options, named as the store's user wrote them (the url without its password). */
+function badOption(option: string, allowed: string, received: unknown): never {
+  throw new YunpianOptionsError('@yunpian-kit/redis', {
+    option,
+    allowed,
+    received: typeof received === 'string' && option === 'url' ? withoutPassword(received) : received,
+  })
+}
+
 /** A URL ioredis can use, checked now rather than at the first request (`htp://nope` is refused). */
 function checkedUrl(url: unknown): string {
-  const shown = typeof url === 'string' ? JSON.stringify(withoutPassword(url)) : String(url)
   if (typeof url !== 'string' || !/^rediss?:\/\//i.test(url) || !URL.canParse(url))
-    throw new TypeError(`url must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379; got ${shown}`)
+    badOption('url', 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379', url)
   return url
 }
 
@@ -283,7 +295,7 @@ function createIoredis(url: string): IoredisLike {
   try {
     Redis = require('ioredis')
   } catch {
-    throw new TypeError('The url option needs ioredis installed (npm i ioredis), or pass your own client')
+    badOption('url', 'needs ioredis installed (npm i ioredis), or pass your own client', url)
   }
   const client = new Redis(url, { maxRetriesPerRequest: 1, enableAutoPipelining: true })
   // Errors surface per call as store errors; the connection keeps retrying in the background.

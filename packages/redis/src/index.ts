@@ -1,3 +1,5 @@
+// The stores' error classes live in core with the store interfaces; exported here too, as before.
+export { DedupeStoreError, ReportQueueError, SendLedgerError } from '@yunpian-kit/core'
 export { RedisBrakeStore } from './brake.js'
 export type {
   IoredisLike,
@@ -13,16 +15,13 @@ export {
   RedisReportQueue,
   type RedisReportQueueOptions,
   type RedisReportQueueSettings,
-  ReportQueueError,
 } from './report-queue.js'
 export {
   RedisSendLedger,
   type RedisSendLedgerOptions,
   type RedisSendLedgerSettings,
-  SendLedgerError,
 } from './send-ledger.js'
 export {
-  DedupeStoreError,
   RedisDedupeStore,
   RedisOtpStore,
   RedisThrottleStore,

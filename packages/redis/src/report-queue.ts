@@ -10,7 +10,8 @@ import {
   type ReportEvent,
   type ReportHandlers,
   type ReportQueue,
-  StoreError,
+  ReportQueueError,
+  YunpianOptionsError,
 } from '@yunpian-kit/core'
 import { RedisConnection, type RedisConnectionOptions } from './connection.js'
 import {
@@ -21,10 +22,6 @@ import {
   QUEUE_RETRY,
   QUEUE_TAKE,
 } from './report-scripts.js'
-
-export class ReportQueueError extends StoreError {
-  override name = 'ReportQueueError'
-}
 
 /** `{ client }` or `{ url }`, the key options, the report handlers and the queue's settings. */
 export type RedisReportQueueOptions = RedisConnectionOptions & RedisReportQueueSettings
@@ -135,7 +132,12 @@ export class RedisReportQueue implements ReportQueue {
       ['batchSize', options.batchSize ?? 50],
       ['maxAttempts', options.maxAttempts ?? 10],
     ] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new TypeError(`${option} must be a positive integer`)
+      if (!Number.isInteger(value) || value < 1)
+        throw new YunpianOptionsError('RedisReportQueue', {
+          option,
+          allowed: 'must be a positive whole number',
+          received: value,
+        })
     }
   }
 
@@ -155,7 +157,11 @@ export class RedisReportQueue implements ReportQueue {
   start(): this {
     if (this.#running) return this
     if (!this.#options.onStatus && !this.#options.onReply)
-      throw new TypeError('RedisReportQueue.start() needs onStatus, onReply or both')
+      throw new YunpianOptionsError('RedisReportQueue', {
+        option: 'onStatus',
+        allowed: 'start() needs onStatus, onReply or both',
+        received: this.#options.onStatus,
+      })
     this.#stopped = false
     this.#running = this.#loop()
     return this

@@ -1,10 +1,6 @@
-import { type SendLedger, StoreError, type WatchedSend } from '@yunpian-kit/core'
+import { type SendLedger, SendLedgerError, type WatchedSend } from '@yunpian-kit/core'
 import { RedisConnection, type RedisConnectionOptions } from './connection.js'
 import { LEDGER_FORGET, LEDGER_REMEMBER, LEDGER_TAKE } from './report-scripts.js'
-
-export class SendLedgerError extends StoreError {
-  override name = 'SendLedgerError'
-}
 
 /** `{ client }` or `{ url }`, the key options, and the ledger's name. */
 export type RedisSendLedgerOptions = RedisConnectionOptions & RedisSendLedgerSettings

@@ -1,6 +1,7 @@
 import {
   type DedupeClaim,
   type DedupeStore,
+  DedupeStoreError,
   leaseToken,
   type OtpChallenge,
   type OtpCheck,
@@ -12,6 +13,7 @@ import {
   type ThrottleRule,
   type ThrottleStore,
   ThrottleStoreError,
+  YunpianOptionsError,
 } from '@yunpian-kit/core'
 import { RedisConnection, type RedisConnectionOptions } from './connection.js'
 import { DEDUPE_CLAIM, DEDUPE_RELEASE } from './report-scripts.js'
@@ -115,9 +117,11 @@ function failsOpen(policy: RedisThrottleStoreOptions['onStoreError']): (key: str
   const check = (value: unknown, where: string): boolean => {
     if (value === undefined || value === 'fail-closed') return false
     if (value === 'fail-open') return true
-    throw new TypeError(
-      `${where} must be ${POLICIES.map((p) => `'${p}'`).join(' or ')}; received ${JSON.stringify(value)}`,
-    )
+    throw new YunpianOptionsError('RedisThrottleStore', {
+      option: where,
+      allowed: `must be ${POLICIES.map((p) => `'${p}'`).join(' or ')}`,
+      received: value,
+    })
   }
   const verify = (key: string) => key.startsWith('otp:verify:')
   if (typeof policy === 'function') {
@@ -131,9 +135,11 @@ function failsOpen(policy: RedisThrottleStoreOptions['onStoreError']): (key: str
   const open = new Set<string>()
   for (const [scope, value] of Object.entries(policy)) {
     if (scope === 'verify' || scope === 'yunpian' || scope.includes(':')) {
-      throw new TypeError(
-        `onStoreError has no scope ${JSON.stringify(scope)}; name send budgets (number, client, prefix, country, global); verification attempts always fail closed`,
-      )
+      throw new YunpianOptionsError('RedisThrottleStore', {
+        option: `onStoreError.${scope}`,
+        allowed:
+          'is not a scope: name send budgets (number, client, prefix, country, global); verification attempts always fail closed',
+      })
     }
     if (check(value, `onStoreError.${scope}`)) open.add(scope)
   }
@@ -184,10 +190,6 @@ export class RedisOtpStore implements OtpStore {
   #key(key: string): string {
     return this.#redis.key(key, 'code')
   }
-}
-
-export class DedupeStoreError extends StoreError {
-  override name = 'DedupeStoreError'
 }
 
 /**

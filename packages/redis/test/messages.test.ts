@@ -2,7 +2,7 @@
 
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
-import { StoreError } from '@yunpian-kit/core'
+import { StoreError, YunpianOptionsError } from '@yunpian-kit/core'
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { RedisOtpStore, RedisThrottleStore } from '../src/index.js'
@@ -29,21 +29,60 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 describe('Redis store messages', () => {
   it('refuses a URL that is not redis:// or rediss:// when the store is made', () => {
-    expect(() => new RedisThrottleStore({ url: 'htp://nope' })).toThrow(
-      'url must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379; got "htp://nope"',
+    const bad = () => new RedisThrottleStore({ url: 'htp://nope' })
+    expect(bad).toThrow(YunpianOptionsError)
+    expect(bad).toThrow(
+      expect.objectContaining({
+        option: 'url',
+        message:
+          'Invalid @yunpian-kit/redis options: url: got "htp://nope" (10 characters); must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+      }),
     )
-    expect(() => new RedisOtpStore({ url: 'redis://' + 'bad host:1' })).toThrow(TypeError)
+    expect(() => new RedisOtpStore({ url: 'redis://' + 'bad host:1' })).toThrow(
+      expect.objectContaining({ name: 'YunpianOptionsError', option: 'url' }),
+    )
+  })
+
+  it('names a timeout that is not a positive number', () => {
+    const client = new Redis({ lazyConnect: true })
+    try {
+      const make = () => new RedisThrottleStore({ client, timeoutMs: 0 })
+      expect(make).toThrow(YunpianOptionsError)
+      expect(make).toThrow(
+        expect.objectContaining({
+          option: 'timeoutMs',
+          message: 'Invalid @yunpian-kit/redis options: timeoutMs: got 0; must be a positive number',
+        }),
+      )
+    } finally {
+      client.disconnect()
+    }
   })
 
   it('takes client or url, never both: the types refuse both, and JavaScript callers are told why', () => {
     const client = new Redis({ lazyConnect: true })
     try {
       // @ts-expect-error the options are `{ client } | { url }`
-      expect(() => new RedisThrottleStore({ client, url: 'redis://127.0.0.1:6379' })).toThrow(
-        'A Redis store takes client (one you own, never closed by the store) or url (the store creates and closes its own client), not both',
+      const both = () => new RedisThrottleStore({ client, url: 'redis://127.0.0.1:6379' })
+      expect(both).toThrow(YunpianOptionsError)
+      expect(both).toThrow(
+        expect.objectContaining({
+          option: 'url',
+          message:
+            'Invalid @yunpian-kit/redis options: url: got "redis://127.0.0.1:6379" (22 characters); goes without client: a Redis store takes client (one you own, never closed by the store) or url (the store creates and closes its own client), not both',
+        }),
       )
       // @ts-expect-error one of them is required
-      expect(() => new RedisOtpStore({ prefix: 'x:' })).toThrow('A Redis store needs client')
+      const neither = () => new RedisOtpStore({ prefix: 'x:' })
+      expect(neither).toThrow(YunpianOptionsError)
+      expect(neither).toThrow(
+        expect.objectContaining({
+          option: 'client',
+          message: expect.stringMatching(
+            /^Invalid @yunpian-kit\/redis options: client: got nothing; is required, or url: a Redis store needs client/,
+          ),
+        }),
+      )
     } finally {
       client.disconnect()
     }

@@ -1,4 +1,9 @@
-import { type StoreError, type ThrottleRule, ThrottleStoreError } from '@yunpian-kit/core'
+import {
+  type StoreError,
+  type ThrottleRule,
+  ThrottleStoreError,
+  YunpianOptionsError,
+} from '@yunpian-kit/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedisServer } from '../../../scripts/redis-servers.js'
@@ -88,18 +93,36 @@ describe('store-failure policy per scope', () => {
   it('refuses a policy it does not know when the store is made, not at the outage', () => {
     const make = (onStoreError: unknown) =>
       new RedisThrottleStore({ client: down, onStoreError } as RedisThrottleStoreOptions)
-    expect(() => make('open')).toThrow(`onStoreError must be 'fail-closed' or 'fail-open'; received "open"`)
-    expect(() => make({ global: 'open' })).toThrow(`onStoreError.global must be 'fail-closed' or 'fail-open'`)
-    expect(() => make({ verify: 'fail-open' })).toThrow(
-      'onStoreError has no scope "verify"; name send budgets (number, client, prefix, country, global); verification attempts always fail closed',
+    const refused = (policy: unknown, option: string, message: string) => {
+      expect(() => make(policy)).toThrow(YunpianOptionsError)
+      expect(() => make(policy)).toThrow(expect.objectContaining({ option, message }))
+    }
+    refused(
+      'open',
+      'onStoreError',
+      `Invalid RedisThrottleStore options: onStoreError: got "open" (4 characters); must be 'fail-closed' or 'fail-open'`,
     )
-    expect(() => make(42)).toThrow(`onStoreError must be 'fail-closed' or 'fail-open'; received 42`)
+    refused(
+      { global: 'open' },
+      'onStoreError.global',
+      `Invalid RedisThrottleStore options: onStoreError.global: got "open" (4 characters); must be 'fail-closed' or 'fail-open'`,
+    )
+    refused(
+      { verify: 'fail-open' },
+      'onStoreError.verify',
+      'Invalid RedisThrottleStore options: onStoreError.verify: is not a scope: name send budgets (number, client, prefix, country, global); verification attempts always fail closed',
+    )
+    refused(
+      42,
+      'onStoreError',
+      `Invalid RedisThrottleStore options: onStoreError: got 42; must be 'fail-closed' or 'fail-open'`,
+    )
     const badFunction = new RedisThrottleStore({
       client: down,
       onStoreError: (() => 'maybe') as unknown as () => 'fail-open',
     })
     return expect(badFunction.consume(keys.global, rules)).rejects.toThrow(
-      `onStoreError("otp:send:global") must be 'fail-closed' or 'fail-open'; received "maybe"`,
+      `onStoreError("otp:send:global"): got "maybe" (5 characters); must be 'fail-closed' or 'fail-open'`,
     )
   })
 })

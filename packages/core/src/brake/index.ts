@@ -7,7 +7,6 @@ export {
   type BrakeScope,
   type BrakeSend,
   type BrakeStore,
-  BrakeStoreError,
   type BrakeSubject,
   type BrakeThresholds,
   bucketOf,

@@ -1,3 +1,4 @@
+import { YunpianOptionsError } from '../errors.js'
 import { Sweeper, shedOldest } from '../internal/sweeper.js'
 import {
   type ActiveBrake,
@@ -55,7 +56,11 @@ export class MemoryBrakeStore implements BrakeStore {
   constructor(options: MemoryBrakeStoreOptions = {}) {
     this.#maxKeys = options.maxKeys ?? 100_000
     if (!Number.isInteger(this.#maxKeys) || this.#maxKeys < 1)
-      throw new TypeError(`maxKeys must be a positive whole number; received ${options.maxKeys}`)
+      throw new YunpianOptionsError('MemoryBrakeStore', {
+        option: 'maxKeys',
+        allowed: 'must be a positive whole number',
+        received: options.maxKeys,
+      })
   }
 
   /** Entries held: sends remembered, scopes counted and pauses. */

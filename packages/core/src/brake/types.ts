@@ -1,5 +1,3 @@
-import { StoreError } from '../throttling/types.js'
-
 /** What a brake pauses: one number prefix, or a whole country. */
 export type BrakeScope = 'prefix' | 'country'
 
@@ -98,10 +96,6 @@ export interface BrakeStore {
   release(brake: { country: string; prefix?: string | undefined }, now: number): Promise<boolean>
   /** Figures per country (those with any) over the policy's window. */
   figures(countries: readonly string[], now: number, policy: BrakePolicy): Promise<CountryFigures[]>
-}
-
-export class BrakeStoreError extends StoreError {
-  override name = 'BrakeStoreError'
 }
 
 /** The bucket a time falls in. */

@@ -41,7 +41,6 @@ export {
   otpVerifyBodySchema,
   tooLarge,
   WEBHOOK_BODY_LIMIT,
-  type WebhookOptionsOwner,
   type WebhookOptionsToCheck,
   type WebhookRouteOptions,
   webhookSecretMatches,

@@ -1,6 +1,5 @@
-import type { YunpianError } from '../errors.js'
-import { OtpRateLimitedError } from '../otp/errors.js'
-import { StoreError, type ThrottleRule, type ThrottleStore } from '../throttling/types.js'
+import { OtpRateLimitedError, StoreError, type YunpianError, YunpianOptionsError } from '../errors.js'
+import type { ThrottleRule, ThrottleStore } from '../throttling/types.js'
 import { budgetHeaders } from './problem.js'
 
 /** A limit on one of the app's own routes (a login form, a password reset), per client. */
@@ -30,8 +29,11 @@ export type RouteLimitOutcome =
 
 const NO_HEADERS: Record<string, string> = {}
 
-/** Checks a route limit's options once, where the adapter builds it; names the wrong one. */
-export function checkRouteLimit(where: string, limit: RouteLimit<never>): void {
+/**
+ * Checks a route limit's options once, where the adapter builds it (`owner`: `@yunpian-kit/express otpThrottle()`;
+ * `prefix`: how the user reaches the options, `config.otpThrottle.`).
+ */
+export function checkRouteLimit(owner: string, limit: RouteLimit<never>, prefix = ''): void {
   const rules = limit?.rules
   if (
     !Array.isArray(rules) ||
@@ -46,13 +48,19 @@ export function checkRouteLimit(where: string, limit: RouteLimit<never>): void {
         r.windowMs >= 1,
     )
   ) {
-    throw new TypeError(
-      `${where}: rules must be a non-empty list of { name, limit (whole number ≥ 1), windowMs (ms ≥ 1) }`,
-    )
+    throw new YunpianOptionsError(owner, {
+      option: `${prefix}rules`,
+      allowed: 'must be a non-empty list of { name, limit (whole number ≥ 1), windowMs (ms ≥ 1) }',
+      received: rules,
+    })
   }
   for (const name of ['key', 'skip'] as const) {
     if (limit[name] !== undefined && typeof limit[name] !== 'function')
-      throw new TypeError(`${where}: ${name} must be a function of the request`)
+      throw new YunpianOptionsError(owner, {
+        option: `${prefix}${name}`,
+        allowed: 'must be a function of the request',
+        received: limit[name],
+      })
   }
 }
 

@@ -1,9 +1,18 @@
 import type { ServerResponse } from 'node:http'
-import { YunpianApiError, YunpianError, YunpianTransportError, YunpianValidationError } from '../errors.js'
-import { OtpCountryNotAllowedError, OtpRateLimitedError, OtpRiskRejectedError } from '../otp/errors.js'
+import {
+  OtpCountryNotAllowedError,
+  OtpRateLimitedError,
+  OtpRiskRejectedError,
+  StoreError,
+  YunpianApiError,
+  YunpianError,
+  YunpianOptionsError,
+  YunpianReportError,
+  YunpianTransportError,
+  YunpianValidationError,
+} from '../errors.js'
 import { isTemporaryCode } from '../protocol/codes.js'
-import { YunpianReportError } from '../reports/parse.js'
-import { StoreError, type ThrottleRule } from '../throttling/types.js'
+import type { ThrottleRule } from '../throttling/types.js'
 
 /** What an adapter writes back: status, headers and a serialized body. */
 export interface HttpAnswer {
@@ -138,7 +147,8 @@ export function rateLimitHeaders(
  * server's or the provider's problem.
  */
 export function problemFor(error: unknown, report?: (error: unknown) => void): HttpAnswer {
-  if (error instanceof YunpianValidationError) {
+  // The server's configuration, not the request: a 500 below, and no option named to the client.
+  if (error instanceof YunpianValidationError && !(error instanceof YunpianOptionsError)) {
     return problem(400, 'invalid_request', 'Some fields are not valid.', {
       errors: error.issues.map((i) => ({ field: i.field, message: i.message })),
     })

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { isIPv6 } from 'node:net'
 import { z } from 'zod'
+import { YunpianOptionsError } from '../errors.js'
 import { OTP_FIELD_RULES, type OtpField } from '../otp/fields.js'
 import type { OtpService } from '../otp/service.js'
 import { handlePush, type PushHandlerOptions } from '../reports/handle.js'
@@ -128,14 +129,6 @@ export interface WebhookRouteOptions extends Omit<PushHandlerOptions, 'onEvent'>
   report?: (error: unknown) => void
 }
 
-/** How an adapter spells the webhook's options in its messages: `webhook.secret`, `reportsWebhook({ secret })`. */
-export interface WebhookOptionsOwner {
-  /** The package, the message's prefix: `@yunpian-kit/express`. */
-  package: string
-  /** The option's name as its user writes it; no field names the webhook options as a whole. */
-  name: (field?: 'secret' | 'apikey') => string
-}
-
 /** What the webhook check reads; `apikey` is the one replies will be checked with (the adapter's fallback applied). */
 export interface WebhookOptionsToCheck {
   secret: string
@@ -148,31 +141,31 @@ export interface WebhookOptionsToCheck {
 
 /**
  * The start-up checks of every adapter's webhook: a secret hard to guess, something that takes the reports,
- * and the apikey reply signatures need. Throws a `TypeError` naming the option, what it got and what is allowed;
- * the secret itself never appears in it.
+ * and the apikey reply signatures need. Throws a `YunpianOptionsError` naming the option (`prefix` first, as
+ * the user writes it: `webhook.`), what it got and what is allowed; the secret itself never appears in it.
  */
-export function checkWebhookOptions(owner: WebhookOptionsOwner, options: WebhookOptionsToCheck): void {
-  const fail = (field: 'secret' | 'apikey' | undefined, message: string): never => {
-    throw new TypeError(`${owner.package}: ${owner.name(field)} ${message}`)
-  }
+export function checkWebhookOptions(owner: string, options: WebhookOptionsToCheck, prefix = ''): void {
   const secret: unknown = options?.secret
   if (typeof secret !== 'string' || secret.length < 16) {
-    const got = typeof secret === 'string' ? `a string of ${secret.length} characters` : describeValue(secret)
-    fail('secret', `must be a string of at least 16 characters, hard to guess; got ${got}`)
+    throw new YunpianOptionsError(owner, {
+      option: `${prefix}secret`,
+      allowed: 'must be a string of at least 16 characters, hard to guess',
+      received: secret,
+    })
   }
-  if (!options.onStatus && !options.onReply && !options.queue)
-    fail(undefined, 'needs onStatus, onReply or a queue, so that reports are taken; got none of them')
-  if (options.onReply && !options.apikey)
-    fail(
-      'apikey',
-      `is required with onReply, to check reply signatures; got ${describeValue(options.apikey)}`,
-    )
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined || value === null) return String(value)
-  if (value === '') return 'an empty string'
-  return typeof value
+  if (!options.onStatus && !options.onReply && !options.queue) {
+    throw new YunpianOptionsError(owner, {
+      option: `${prefix}onStatus`,
+      allowed: 'needs onStatus, onReply or a queue, so that reports are taken; got none of them',
+    })
+  }
+  if (options.onReply && !options.apikey) {
+    throw new YunpianOptionsError(owner, {
+      option: `${prefix}apikey`,
+      allowed: 'is required with onReply, to check reply signatures',
+      received: options.apikey,
+    })
+  }
 }
 
 /** Whether a request may reach the webhook: the path secret, compared in constant time. */

@@ -5,12 +5,6 @@ export {
   type OtpConversion,
 } from './brakes.js'
 export {
-  OtpCountryNotAllowedError,
-  type OtpLimitScope,
-  OtpRateLimitedError,
-  OtpRiskRejectedError,
-} from './errors.js'
-export {
   type BeforeSendContext,
   DEFAULT_OTP_LIMITS,
   type OtpEvent,
@@ -37,5 +31,4 @@ export {
   type OtpChallenge,
   type OtpCheck,
   type OtpStore,
-  OtpStoreError,
 } from './store.js'

@@ -1,7 +1,16 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { MemoryBrakeStore } from '../brake/memory.js'
 import type { YunpianClient } from '../client.js'
-import { YunpianApiError, YunpianTransportError, YunpianValidationError } from '../errors.js'
+import {
+  OtpCountryNotAllowedError,
+  type OtpLimitScope,
+  OtpRateLimitedError,
+  OtpRiskRejectedError,
+  YunpianApiError,
+  YunpianOptionsError,
+  YunpianTransportError,
+  YunpianValidationError,
+} from '../errors.js'
 import { Recent } from '../internal/recent.js'
 import { isTemporaryCode, RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
 import type { StatusReport } from '../reports/records.js'
@@ -16,14 +25,8 @@ import {
   parseMobile,
   parseMobileNumber,
 } from '../validation/mobile.js'
-import { validate } from '../validation/validate.js'
+import { validateOptions } from '../validation/validate.js'
 import { Brake, type OtpBrakes, type OtpCountryStats } from './brakes.js'
-import {
-  OtpCountryNotAllowedError,
-  type OtpLimitScope,
-  OtpRateLimitedError,
-  OtpRiskRejectedError,
-} from './errors.js'
 import { OTP_SEND_FIELDS, OTP_VERIFY_FIELDS } from './fields.js'
 import { hmacSha256Hex } from './hmac.js'
 import {
@@ -131,7 +134,7 @@ export class OtpService {
   readonly #telemetry = new OtpTelemetry()
 
   constructor(options: OtpServiceOptions) {
-    this.#o = validate('OtpService options', otpOptionsSchema, options)
+    this.#o = validateOptions('OtpService', otpOptionsSchema, options)
     this.#client = this.#o.client
     const now = this.#o.now ?? Date.now
     this.#now = now
@@ -369,16 +372,17 @@ export class OtpService {
     }
   }
 
-  /** The text for `context`; a message function that fails for it (say, a locale it lacks) is a TypeError. */
+  /** The text for `context`; a message function that fails for it (say, a locale it lacks) is a `YunpianOptionsError`. */
   #text(context: OtpMessageContext): string {
     const text: unknown = this.#o.message?.(context)
     const problem = this.#o.message
       ? otpTextProblem(text, context.code)
       : 'is missing: the template function chose none'
     if (problem) {
-      throw new TypeError(
-        `OtpService message ${problem} (country ${context.country ?? 'unknown'}, locale ${context.locale ?? 'none'}); nothing was sent`,
-      )
+      throw new YunpianOptionsError('OtpService', {
+        option: 'message',
+        allowed: `${problem} (country ${context.country ?? 'unknown'}, locale ${context.locale ?? 'none'}); nothing was sent`,
+      })
     }
     return text as string
   }
@@ -584,17 +588,16 @@ export class OtpService {
     try {
       e164 = this.#recipient(mobile, 'OtpService options').e164
     } catch (error) {
-      throw new YunpianValidationError('OtpService options', [
-        { field: `testNumbers.${mobile}`, message: (error as Error).message },
-      ])
+      throw new YunpianOptionsError('OtpService', {
+        option: `testNumbers.${mobile}`,
+        allowed: (error as Error).message,
+      })
     }
     if (code.length !== this.#o.codeLength) {
-      throw new YunpianValidationError('OtpService options', [
-        {
-          field: `testNumbers.${mobile}`,
-          message: `must be a code of codeLength (${this.#o.codeLength}) digits`,
-        },
-      ])
+      throw new YunpianOptionsError('OtpService', {
+        option: `testNumbers.${mobile}`,
+        allowed: `must be a code of codeLength (${this.#o.codeLength}) digits`,
+      })
     }
     return e164
   }

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
 import { Sweeper, shedOldest } from '../internal/sweeper.js'
-import { StoreError } from '../throttling/types.js'
 
 /** A pending code: only its HMAC digest (hex), never the code itself. */
 export interface OtpChallenge {
@@ -25,10 +24,6 @@ export interface OtpStore {
   set(key: string, challenge: OtpChallenge): Promise<void>
   verify(key: string, digest: string): Promise<OtpCheck>
   delete(key: string): Promise<void>
-}
-
-export class OtpStoreError extends StoreError {
-  override name = 'OtpStoreError'
 }
 
 interface Pending {

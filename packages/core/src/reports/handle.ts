@@ -1,5 +1,6 @@
+import { YunpianReportError } from '../errors.js'
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_LEASE_MS, type DedupeStore } from './dedupe.js'
-import { type PushBody, parseReplyPush, parseStatusPush, pushField, YunpianReportError } from './parse.js'
+import { type PushBody, parseReplyPush, parseStatusPush, pushField } from './parse.js'
 import type { QueuedReports, ReportQueue } from './queue.js'
 import type { ReplyRecord, StatusReport } from './records.js'
 

@@ -15,7 +15,7 @@ export {
   pushKind,
   type ReportEvent,
 } from './handle.js'
-export { type PushBody, parseReplyPush, parseStatusPush, YunpianReportError } from './parse.js'
+export { type PushBody, parseReplyPush, parseStatusPush } from './parse.js'
 export {
   createStatusPoller,
   type PollerLeftovers,

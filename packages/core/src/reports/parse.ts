@@ -1,14 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { z } from 'zod'
-import { YunpianError } from '../errors.js'
+import { YunpianReportError } from '../errors.js'
 import { formField } from '../protocol/form.js'
 import { parseJsonWithExactSids } from '../protocol/json.js'
 import { type ReplyRecord, replyRecordSchema, type StatusReport, toStatusReport } from './records.js'
-
-/** A push body that is not a valid Yunpian push. Nothing of it was returned. */
-export class YunpianReportError extends YunpianError {
-  override name = 'YunpianReportError'
-}
 
 /** A raw form body (string or Buffer), or one a framework already parsed into an object. */
 export type PushBody = string | Uint8Array | Readonly<Record<string, unknown>>

@@ -1,5 +1,5 @@
 import type { YunpianClient } from '../client.js'
-import { YunpianTransportError } from '../errors.js'
+import { YunpianOptionsError, YunpianTransportError } from '../errors.js'
 import { jitteredBackoff } from '../protocol/transport.js'
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_LEASE_MS, type DedupeStore, MemoryDedupeStore } from './dedupe.js'
 import { emitReportEvent as emit, type ReportEvent } from './handle.js'
@@ -76,7 +76,11 @@ class PollLoop {
   constructor(readonly options: PollOptions) {
     this.pageSize = options.pageSize ?? 100
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1 || this.pageSize > 100) {
-      throw new RangeError(`pageSize must be an integer from 1 to 100, got ${options.pageSize}`)
+      throw new YunpianOptionsError('status poller', {
+        option: 'pageSize',
+        allowed: 'must be a whole number from 1 to 100',
+        received: options.pageSize,
+      })
     }
     this.dedupe = options.dedupe ?? new MemoryDedupeStore()
     options.signal?.addEventListener('abort', () => this.stop(), { once: true })

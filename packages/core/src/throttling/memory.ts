@@ -1,11 +1,6 @@
+import { ThrottleStoreError } from '../errors.js'
 import { Sweeper, shedOldest } from '../internal/sweeper.js'
-import {
-  type ConsumeOptions,
-  type ThrottleDecision,
-  type ThrottleRule,
-  type ThrottleStore,
-  ThrottleStoreError,
-} from './types.js'
+import type { ConsumeOptions, ThrottleDecision, ThrottleRule, ThrottleStore } from './types.js'
 
 /** What `new MemoryThrottleStore(options)` takes. */
 export interface MemoryStoreOptions {

@@ -1,5 +1,3 @@
-import { YunpianError } from '../errors.js'
-
 /** At most `limit` events in any span of `windowMs` (an exact sliding window). */
 export interface ThrottleRule {
   /** Stable name, reported when the rule refuses (`RateLimit-Policy`, events, errors). */
@@ -35,15 +33,6 @@ export interface ThrottleStore {
   refund(key: string, rules: readonly ThrottleRule[]): Promise<void>
   /** Forgets everything about `key`. */
   reset(key: string): Promise<void>
-}
-
-/** A store could not answer (down, timed out, full). Callers fail closed: nothing is sent or accepted. */
-export class StoreError extends YunpianError {
-  override name = 'StoreError'
-}
-
-export class ThrottleStoreError extends StoreError {
-  override name = 'ThrottleStoreError'
 }
 
 /** Yunpian's own per-recipient rules (anti-harassment and anti-bombing), as presets. */

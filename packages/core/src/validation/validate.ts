@@ -1,12 +1,15 @@
 import type { z } from 'zod'
-import { type ValidationIssue, YunpianValidationError } from '../errors.js'
-
-/** Fields whose values never appear in an error, whatever went wrong with them. */
-const SECRET_FIELDS = new Set(['apikey', 'secret', 'code', 'captchaToken'])
+import {
+  type OptionProblem,
+  type ValidationIssue,
+  YunpianOptionsError,
+  YunpianValidationError,
+} from '../errors.js'
+import { isSecretField, render } from '../internal/render.js'
 
 /** What an error may say a field held: nothing for secrets, a short rendering otherwise. */
 export function receivedValue(field: PropertyKey, value: unknown): { received?: string } {
-  return typeof field === 'string' && SECRET_FIELDS.has(field) ? {} : { received: render(value) }
+  return isSecretField(field) ? {} : { received: render(value) }
 }
 
 /**
@@ -14,22 +17,40 @@ export function receivedValue(field: PropertyKey, value: unknown): { received?: 
  * what it got (secrets excepted) and what is allowed.
  */
 export function validate<S extends z.ZodType>(operation: string, schema: S, input: unknown): z.output<S> {
-  if ((input === undefined || input === null) && operation.endsWith(' options'))
-    missingOptions(operation, schema, input)
   const result = schema.safeParse(input)
   if (result.success) return result.data
   throw new YunpianValidationError(operation, toIssues(result.error.issues, input))
 }
 
+/**
+ * Parses `owner`'s options with `schema`, or throws one `YunpianOptionsError` that names every bad option,
+ * what it got (secrets redacted) and what is allowed.
+ */
+export function validateOptions<S extends z.ZodType>(owner: string, schema: S, input: unknown): z.output<S> {
+  if (input === undefined || input === null) missingOptions(owner, schema, input)
+  const result = schema.safeParse(input)
+  if (result.success) return result.data
+  throw new YunpianOptionsError(
+    owner,
+    result.error.issues.flatMap((issue): OptionProblem[] =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            option: fieldName([...issue.path, key]),
+            allowed: 'is not a known option',
+          }))
+        : [{ option: fieldName(issue.path), allowed: issue.message, received: valueAt(input, issue.path) }],
+    ),
+  )
+}
+
 /** `new YunpianClient()`: name what is needed, not "expected object, received undefined". */
-function missingOptions(operation: string, schema: z.ZodType, input: unknown): never {
-  const owner = operation.slice(0, -' options'.length)
+function missingOptions(owner: string, schema: z.ZodType, input: unknown): never {
   const shape = (schema as { shape?: Record<string, z.ZodType> }).shape ?? {}
   const required = Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success)
   const needs = `{ ${required.join(', ')} }`
-  throw new YunpianValidationError(
-    operation,
-    [{ field: '(options)', message: `needs ${needs}`, received: String(input) }],
+  throw new YunpianOptionsError(
+    owner,
+    { option: '(options)', allowed: `needs ${needs}`, received: input },
     `${owner} needs ${needs}, got ${String(input)}`,
   )
 }
@@ -44,7 +65,7 @@ export function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: unknown)
       continue
     }
     const field = fieldName(issue.path)
-    const secretField = issue.path.find((p) => typeof p === 'string' && SECRET_FIELDS.has(p))
+    const secretField = issue.path.find(isSecretField)
     issues.push({
       field,
       message: issue.message,
@@ -69,17 +90,4 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[part]
   }
   return value
-}
-
-const MAX_RENDERED = 48
-
-function render(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (typeof value === 'string') {
-    const shown = value.length > MAX_RENDERED ? `${value.slice(0, MAX_RENDERED)}…` : value
-    return `${JSON.stringify(shown)} (${value.length} characters)`
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
-  if (Array.isArray(value)) return `an array of ${value.length}`
-  return `a ${typeof value}`
 }

@@ -6,6 +6,7 @@ import {
   type ThrottleRule,
   type ThrottleStore,
   type YunpianClient,
+  YunpianOptionsError,
 } from '@yunpian-kit/core'
 import {
   checkRouteLimit,
@@ -39,8 +40,9 @@ export type YunpianEnv = { Variables: { yunpian: YunpianVariables } }
 
 const NAME = '@yunpian-kit/fetch/hono'
 
-function fail(option: string, message: string): never {
-  throw new TypeError(`${NAME}: ${option} ${message}`)
+/** Bad options of `what` (`yunpianOtp()`): the option, what it got, what is allowed. */
+function fail(what: string, option: string, allowed: string, received: unknown): never {
+  throw new YunpianOptionsError(`${NAME} ${what}`, { option, allowed, received })
 }
 
 const defaultReport = (error: unknown) => console.error(`${NAME}:`, error)
@@ -65,8 +67,9 @@ async function unreadRequest(c: Context): Promise<Request> {
 
 /** Puts the client and the OTP service on `c.var.yunpian` for the routes after it and your own. */
 export function yunpian(options: YunpianVariables): MiddlewareHandler<YunpianEnv> {
-  if (!isYunpianClient(options?.client)) fail('yunpian({ client })', 'must be a YunpianClient')
-  if (!isOtpService(options.otp)) fail('yunpian({ otp })', 'must be an OtpService')
+  if (!isYunpianClient(options?.client))
+    fail('yunpian()', 'client', 'must be a YunpianClient', options?.client)
+  if (!isOtpService(options.otp)) fail('yunpian()', 'otp', 'must be an OtpService', options.otp)
   const variables: YunpianVariables = { client: options.client, otp: options.otp }
   return async (c, next) => {
     c.set('yunpian', variables)
@@ -98,18 +101,21 @@ export interface YunpianOtpOptions {
 
 /** `POST /send` and `POST /verify` as a sub-app: `app.route('/otp', yunpianOtp({ clientKey }))`. */
 export function yunpianOtp(options: YunpianOtpOptions): Hono<YunpianEnv> {
-  if (!options || typeof options !== 'object') fail('yunpianOtp(options)', 'are required: { clientKey }')
+  if (!options || typeof options !== 'object')
+    fail('yunpianOtp()', '(options)', 'are required: { clientKey }', options)
   if (options.otp !== undefined && !isOtpService(options.otp))
-    fail('yunpianOtp({ otp })', 'must be an OtpService')
+    fail('yunpianOtp()', 'otp', 'must be an OtpService', options.otp)
   if (typeof options.clientKey !== 'function') {
     fail(
-      'yunpianOtp({ clientKey })',
+      'yunpianOtp()',
+      'clientKey',
       "is required: a function returning the client's address (getConnInfo) or a header only your own proxy sets",
+      options.clientKey,
     )
   }
   for (const name of ['onVerified', 'report'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function')
-      fail(`yunpianOtp({ ${name} })`, 'must be a function')
+      fail('yunpianOtp()', name, 'must be a function', options[name])
   }
   const answerOptions = {
     purpose: options.purpose,
@@ -119,8 +125,11 @@ export function yunpianOtp(options: YunpianOtpOptions): Hono<YunpianEnv> {
   const otpOf = (c: Context<YunpianEnv>): OtpService => {
     const otp = options.otp ?? c.var.yunpian?.otp
     if (!otp) {
-      throw new TypeError(
-        `${NAME}: use yunpian({ client, otp }) before yunpianOtp(), or pass yunpianOtp({ otp })`,
+      fail(
+        'yunpianOtp()',
+        'otp',
+        'is needed: use yunpian({ client, otp }) before yunpianOtp(), or pass yunpianOtp({ otp })',
+        otp,
       )
     }
     return otp
@@ -145,10 +154,7 @@ export interface YunpianReportsOptions extends WebhookOptions<Context> {
 
 /** `POST /{secret}` for Yunpian's pushes: `app.route('/yunpian/reports', yunpianReports({ secret, onStatus }))`. */
 export function yunpianReports(options: YunpianReportsOptions): Hono {
-  checkWebhookOptions(
-    { package: NAME, name: (field) => `yunpianReports(${field ? `{ ${field} }` : ''})` },
-    options,
-  )
+  checkWebhookOptions(`${NAME} yunpianReports()`, options)
   const { onStatus, onReply, dedupe, report, ...rest } = options
   const pushOptions = { ...rest, dedupe: dedupe ?? new MemoryDedupeStore(), report: report ?? defaultReport }
   return (
@@ -187,11 +193,13 @@ export function otpThrottle(
   rules: readonly ThrottleRule[],
   options: OtpThrottleOptions,
 ): MiddlewareHandler<YunpianEnv> {
-  checkRouteLimit(`${NAME}: otpThrottle()`, { ...options, rules })
+  checkRouteLimit(`${NAME} otpThrottle()`, { ...options, rules })
   if (typeof options?.clientKey !== 'function') {
     fail(
-      'otpThrottle(rules, { clientKey })',
+      'otpThrottle()',
+      'clientKey',
       "is required: a function returning the client's address (getConnInfo) or a header only your own proxy sets",
+      options?.clientKey,
     )
   }
   const id = options.id ?? routeLimitId(rules)
@@ -200,8 +208,11 @@ export function otpThrottle(
     if (options.skip && (await options.skip(c))) return next()
     const store = options.store ?? c.var.yunpian?.otp.throttle
     if (!store) {
-      throw new TypeError(
-        `${NAME}: use yunpian({ client, otp }) before otpThrottle(), or pass otpThrottle(rules, { store })`,
+      fail(
+        'otpThrottle()',
+        'store',
+        'is needed: use yunpian({ client, otp }) before otpThrottle(), or pass otpThrottle(rules, { store })',
+        store,
       )
     }
     const key = options.key?.(c) ?? (await options.clientKey(c))
