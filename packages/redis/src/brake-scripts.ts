@@ -20,7 +20,7 @@ local keep = windowMs + maturity + 2 * bucketMs
  * send. KEYS: country counters, prefix counters, pauses, the number's remembered send, the country's
  * prefixes (a sorted set by last send). ARGV: now, bucketMs, windowMs, maturityMs, coolOffMs, prefix
  * minSends and minVerifiedRatio, country minSends and minVerifiedRatio, prefix pinned, country pinned (1/0),
- * prefix, uid. Refuses when the prefix or country is paused; else judges the matured window (prefix first,
+ * prefix, uid. Refuses when the prefix or country is paused (unless pinned); else judges the matured window (prefix first,
  * pruning buckets that left it), trips a pause (and clears that scope's counters) or counts the send.
  * Returns {1}, or {0, scope, pause, tripped} where pause is `until|since|sent|verified|delivered|undelivered`.
  */
@@ -34,9 +34,9 @@ local function paused(field)
   redis.call('HDEL', KEYS[3], field)
   return nil
 end
-local pause = paused(prefixField)
+local pause = ARGV[10] == '0' and paused(prefixField)
 if pause then return {0, 'prefix', pause, 0} end
-pause = paused('c')
+pause = ARGV[11] == '0' and paused('c')
 if pause then return {0, 'country', pause, 0} end
 local function judge(key, pinned, minSends, minRatio)
   local all = redis.call('HGETALL', key)

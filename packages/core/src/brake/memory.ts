@@ -71,7 +71,11 @@ export class MemoryBrakeStore implements BrakeStore {
   async send(send: BrakeSend, policy: BrakePolicy): Promise<BrakeDecision> {
     const { now, country, prefix } = send
     const prefixKey = `${country}|${prefix}`
-    for (const key of [prefixKey, country]) {
+    for (const [key, pinned] of [
+      [prefixKey, send.pinned.prefix],
+      [country, send.pinned.country],
+    ] as const) {
+      if (pinned) continue
       const pause = this.#pauses.get(key)
       if (pause && pause.until > now) return { allowed: false, brake: pause, tripped: false }
       if (pause) this.#pauses.delete(key)

@@ -41,7 +41,7 @@ export interface BrakeSend {
   /** The send's `uid` (what Yunpian's reports carry back). */
   uid: string
   now: number
-  /** Scopes counted but never paused (`neverBrake`, or `brake: false`). */
+  /** Scopes counted but neither tripped nor refused by a pause for this send (`neverBrake`, or `brake: false`). */
   pinned: { prefix: boolean; country: boolean }
 }
 

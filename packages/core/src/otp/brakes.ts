@@ -127,13 +127,14 @@ export class Brake {
     this.#countries = served === 'all' ? [...getCountries(), 'unknown'] : served
   }
 
-  /** Scopes that count but never pause. */
+  /**
+   * Scopes that count but never pause this send. A pinned prefix is not paused by its country either:
+   * else a wave on the rest of the country would stop the range the app pinned.
+   */
   pinned(country: string, prefix: string): { prefix: boolean; country: boolean } {
     if (!this.enabled || this.#pinnedCountries.has(country)) return { prefix: true, country: true }
-    return {
-      prefix: this.#pinnedPrefixes.some((pin) => prefix.startsWith(pin)),
-      country: false,
-    }
+    const pinned = this.#pinnedPrefixes.some((pin) => prefix.startsWith(pin))
+    return { prefix: pinned, country: pinned }
   }
 
   readonly api: OtpBrakes = {

@@ -1,0 +1,72 @@
+// The pumping brake on Redis, attacked: the same attacks as core's brake.attacks test, on the four clients
+// (ioredis and node-redis, standalone and Cluster) against real servers.
+import { randomUUID } from 'node:crypto'
+import { type OtpEvent, OtpService, type OtpServiceOptions, YunpianClient } from '@yunpian-kit/core'
+import { startFakeYunpian } from '@yunpian-kit/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RedisBrakeStore } from '../src/index.js'
+import { CLIENTS, type ClientUnderTest } from './clients.js'
+
+const MINUTE = 60_000
+const in740 = (i: number) => `+447400${100000 + i}`
+const in750 = (i: number) => `+447500${100000 + i}`
+const in751 = (i: number) => `+447510${100000 + i}`
+/** Every code sent so far has expired (5 minutes), and its bucket closed. */
+const MATURE = 7 * MINUTE
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i)
+
+describe.each(Object.keys(CLIENTS))('attacks on RedisBrakeStore on %s', (name) => {
+  let connection: ClientUnderTest
+  beforeAll(async () => {
+    connection = await CLIENTS[name]!()
+  })
+  afterAll(async () => {
+    await connection.close()
+  })
+
+  async function service(brake: OtpServiceOptions['brake'], successRatio = 1) {
+    const fake = await startFakeYunpian({ now: 1_700_000_000_000, reports: { successRatio } })
+    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
+    const store = new RedisBrakeStore({ client: connection.client, prefix: `a${randomUUID().slice(0, 8)}:` })
+    const events: OtpEvent[] = []
+    const otp = new OtpService({
+      client,
+      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
+      message: ({ code }) => `【Acme】Your code is ${code}.`,
+      countries: ['GB'],
+      now: fake.now,
+      brake,
+      brakeStore: store,
+      onEvent: (e) => events.push(e),
+    })
+    /** One send per number, each from its own address. */
+    const sendAll = async (numbers: string[]) => {
+      for (const mobile of numbers) await otp.send({ mobile, clientKey: randomUUID() })
+    }
+    const close = async () => {
+      await client.close()
+      await fake.close()
+    }
+    return { otp, fake, client, events, sendAll, close }
+  }
+
+  it('a pinned prefix keeps sending when a wave on the rest of its country pauses the country', async () => {
+    const s = await service({
+      prefix: { minSends: 1_000, minVerifiedRatio: 0.2 },
+      country: { minSends: 16, minVerifiedRatio: 0.2 },
+      neverBrake: ['+44740'],
+    })
+    try {
+      await s.sendAll([...range(8).map(in750), ...range(8).map(in751)])
+      s.fake.advance(MATURE)
+      await s.otp.send({ mobile: in740(1), clientKey: 'real-1' })
+      await expect(s.otp.send({ mobile: in750(100), clientKey: 'x' })).rejects.toMatchObject({
+        scope: 'brake',
+        rule: 'brake-country',
+      })
+      await s.otp.send({ mobile: in740(2), clientKey: 'real-2' })
+    } finally {
+      await s.close()
+    }
+  })
+})
