@@ -454,7 +454,7 @@ export interface OtpServiceOptions {
   brakeStore?: BrakeStore | undefined
   /**
    * The clock (epoch milliseconds) the service and its default memory stores read, so tests can move time
-   * (`FakeClock.now` of `@yunpian-kit/testing`).
+   * (`now: fake.now` with the fake of `@yunpian-kit/testing`, moved by `fake.advance(ms)`).
    * @default Date.now
    */
   now?: (() => number) | undefined
