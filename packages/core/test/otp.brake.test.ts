@@ -4,9 +4,11 @@ import {
   type BrakePolicy,
   MemoryBrakeStore,
   MemoryDedupeStore,
+  MemoryOtpStore,
   type OtpEvent,
   OtpRateLimitedError,
   OtpService,
+  OtpStoreError,
   Reconciler,
 } from '../src/index.js'
 import { manualClock, rejection } from './helpers.js'
@@ -200,6 +202,21 @@ describe('the pumping brake', () => {
     // A template text the account has not approved: Yunpian refuses with code 5 and sends nothing.
     const s = await setup({ brake }, { templates: [{ text: '【Other】#x#' }] })
     expect(await rejection(s.otp.send({ mobile: pumped(1), clientKey: 'a' }))).toMatchObject({ code: 5 })
+    expect(s.fake.outbox.size).toBe(0)
+    expect(await s.otp.stats()).toEqual({})
+  })
+})
+
+describe('the brake when the code store fails', () => {
+  it('takes the send back out: no code was stored, none sent', async () => {
+    /** A code store whose writes fail, as a Redis that went away would. */
+    class DownCodes extends MemoryOtpStore {
+      override async set(): Promise<void> {
+        throw new OtpStoreError('the code store is down')
+      }
+    }
+    const s = await setup({ brake, codes: new DownCodes() })
+    expect(await rejection(s.otp.send({ mobile: pumped(1), clientKey: 'a' }))).toBeInstanceOf(OtpStoreError)
     expect(s.fake.outbox.size).toBe(0)
     expect(await s.otp.stats()).toEqual({})
   })

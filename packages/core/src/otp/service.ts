@@ -259,6 +259,7 @@ export class OtpService {
       })
     } catch (error) {
       await this.#refundQuietly(budgets)
+      await this.#unsendQuietly({ ...brakeSubject, uid })
       throw error
     }
     const answer = (sid: string): OtpSendResult => ({
@@ -322,9 +323,7 @@ export class OtpService {
       if (nothingSent) {
         await this.#refundQuietly([numberBudget])
         await this.#codes.delete(codeKey).catch(() => undefined)
-        await this.#brake.store
-          .unsend({ ...brakeSubject, uid, now: this.#now() }, this.#brake.policy)
-          .catch(() => undefined)
+        await this.#unsendQuietly({ ...brakeSubject, uid })
       }
       if (error instanceof YunpianApiError) {
         const refusal = RECIPIENT_LIMIT_CODES.get(error.code)
@@ -639,6 +638,16 @@ export class OtpService {
       budget.remaining = decision.remaining
       taken.push(budget)
     }
+  }
+
+  /** A send the brake counted did not happen: it is taken back out (best effort; no-op for test numbers). */
+  async #unsendQuietly(send: {
+    country: string
+    prefix: string
+    subject: string
+    uid: string
+  }): Promise<void> {
+    await this.#brake.store.unsend({ ...send, now: this.#now() }, this.#brake.policy).catch(() => undefined)
   }
 
   async #refundQuietly(budgets: Budget[]): Promise<void> {
