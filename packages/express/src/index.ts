@@ -35,7 +35,9 @@ import { type ErrorRequestHandler, type Request, type RequestHandler, type Respo
 
 /** What `yunpian()` puts on every request. */
 export interface YunpianLocals {
+  /** The `YunpianClient` your own routes send with. */
   client: YunpianClient
+  /** The `OtpService` the routes below use. */
   otp: OtpService
 }
 
@@ -69,19 +71,35 @@ export function yunpian(options: YunpianLocals): RequestHandler {
   }
 }
 
+/** What `otpRouter(options)` takes. */
 export interface OtpRouterOptions {
-  /** Defaults to `req.yunpian.otp` from `yunpian()`. */
-  otp?: OtpService
-  /** Runs after a right code, before the 200 answer. */
-  onVerified?: (mobile: string, req: Request) => unknown
-  /** What the codes are for (default `login`). */
-  purpose?: string
-  /** The per-client budget's key; default: `req.ip` (so `trust proxy` applies), IPv6 by /64. */
-  clientKey?: (req: Request) => string
-  /** Provider and infrastructure errors, for your log (default `console.error`). */
-  report?: (error: unknown) => void
-  /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too (default `true`); a 429 always has them. */
-  rateLimitHeaders?: boolean
+  /**
+   * The `OtpService` to use.
+   * @default `req.yunpian.otp`, from `yunpian()`
+   */
+  otp?: OtpService | undefined
+  /** `(mobile, req) => unknown`: runs after a right code (E.164 number), before the 200; `req.res` sets cookies. */
+  onVerified?: ((mobile: string, req: Request) => unknown) | undefined
+  /**
+   * What the codes are for; a code verifies only for its purpose.
+   * @default 'login'
+   */
+  purpose?: string | undefined
+  /**
+   * `(req) => string`: the per-client budget's key.
+   * @default `req.ip` (so `trust proxy` applies), IPv6 by /64
+   */
+  clientKey?: ((req: Request) => string) | undefined
+  /**
+   * Provider and infrastructure errors, for your log.
+   * @default console.error
+   */
+  report?: ((error: unknown) => void) | undefined
+  /**
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too; a 429 always has them.
+   * @default true
+   */
+  rateLimitHeaders?: boolean | undefined
 }
 
 /** `POST /send` and `POST /verify`, answering the contract's statuses and problem documents. */
@@ -136,23 +154,34 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
   return router
 }
 
+/** What `reportsWebhook(options)` takes. */
 export interface ReportsWebhookOptions {
-  /** The secret last path segment you give Yunpian (`.../yunpian/reports/{secret}`); 16 characters or more. */
+  /** The last path segment you give Yunpian (`…/yunpian/reports/{secret}`): 16 characters or more; a wrong one answers 404. */
   secret: string
-  onStatus?: (reports: StatusReport[], req: Request) => unknown
-  onReply?: (reply: ReplyRecord, req: Request) => unknown
-  /** Needed for reply pushes (their signature). */
-  apikey?: string
-  /** Shared across instances (Redis) so a re-sent report is handled once anywhere. Default: in memory. */
-  dedupe?: DedupeStore
+  /** `(reports, req) => unknown`: delivery reports (deduplicated). */
+  onStatus?: ((reports: StatusReport[], req: Request) => unknown) | undefined
+  /** `(reply, req) => unknown`: replies to your SMS (needs `apikey` to check their signature). */
+  onReply?: ((reply: ReplyRecord, req: Request) => unknown) | undefined
+  /** Your apikey, for reply signatures. */
+  apikey?: string | undefined
+  /**
+   * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`) so a re-sent report is
+   * handled once anywhere.
+   * @default a `MemoryDedupeStore`
+   */
+  dedupe?: DedupeStore | undefined
   /**
    * A durable queue (`RedisReportQueue`): pushes are answered `SUCCESS` once stored there, and its own
    * handlers run them. Without one, `SUCCESS` only after `onStatus`/`onReply` finished.
    */
-  queue?: ReportQueue
-  /** Duplicates, failed handlers and the like, for logs and metrics. */
-  onEvent?: (event: ReportEvent) => void
-  report?: (error: unknown) => void
+  queue?: ReportQueue | undefined
+  /** `(event) => void`: duplicates, failed handlers, dead letters, for logs and metrics. */
+  onEvent?: ((event: ReportEvent) => void) | undefined
+  /**
+   * Errors, for your log.
+   * @default console.error
+   */
+  report?: ((error: unknown) => void) | undefined
 }
 
 /** `POST /{secret}`: Yunpian's status and reply pushes, deduplicated, answered `SUCCESS`. */
@@ -195,10 +224,16 @@ export function problemHandler(options: { report?: (error: unknown) => void } = 
 }
 
 export interface OtpThrottleOptions extends Omit<RouteLimit<Request>, 'rules'> {
-  /** Default: the OTP service's store (`req.yunpian.otp`), so the limit holds across instances as its do. */
-  store?: ThrottleStore
-  /** Store errors, for your log (default `console.error`). */
-  report?: (error: unknown) => void
+  /**
+   * The `ThrottleStore` the budget lives in.
+   * @default the OTP service's (`req.yunpian.otp`), so the limit holds across instances as its do
+   */
+  store?: ThrottleStore | undefined
+  /**
+   * Store errors (the answer is then 503), for your log.
+   * @default console.error
+   */
+  report?: ((error: unknown) => void) | undefined
 }
 
 /**

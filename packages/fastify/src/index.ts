@@ -41,15 +41,21 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Route
 import fp from 'fastify-plugin'
 import { z } from 'zod'
 
+/** What `app.yunpian` holds. */
 export interface YunpianDecorator {
+  /** The plugin's `YunpianClient`. */
   client: YunpianClient
+  /** The plugin's `OtpService`. */
   otp: OtpService
 }
 
 /** A limit on a route of your own: `config: { otpThrottle: { rules, key, skip } }` on the route. */
 export interface OtpRouteLimit extends RouteLimit<FastifyRequest> {
-  /** Default: the plugin's OTP service's store, so the limit holds across instances as its do. */
-  store?: ThrottleStore
+  /**
+   * The `ThrottleStore` the budget lives in.
+   * @default the plugin's OTP service's, so the limit holds across instances as its do
+   */
+  store?: ThrottleStore | undefined
 }
 
 declare module 'fastify' {
@@ -63,44 +69,87 @@ declare module 'fastify' {
   }
 }
 
+/** What `yunpianPlugin` takes. */
 export interface YunpianPluginOptions {
-  /** A client, or its options (the plugin then creates it and closes it with the app). */
+  /** A `YunpianClient`, or its options (the plugin then creates it and closes it with the app). */
   client: YunpianClient | YunpianClientOptions
-  /** A service, or its options without `client` (the plugin's client is used). */
+  /** An `OtpService`, or its options without `client` (the plugin's client is used; stores included). */
   otp: OtpService | Omit<OtpServiceOptions, 'client'>
-  /** `POST {prefix}/send` and `/verify` (default prefix `/otp`), or `false` for none. */
-  routes?:
-    | {
-        prefix?: string
-        purpose?: string
-        onVerified?: (mobile: string, request: FastifyRequest) => unknown
-        /** The per-client budget's key; default `request.ip` (so `trustProxy` applies), IPv6 by /64. */
-        clientKey?: (request: FastifyRequest) => string
-        /** `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too (default `true`). */
-        rateLimitHeaders?: boolean
-      }
-    | false
-  /** `POST {path}/{secret}` for Yunpian's pushes (default path `/yunpian/reports`), or `false`. */
-  webhook?:
-    | {
-        path?: string
-        secret: string
-        onStatus?: (reports: StatusReport[], request: FastifyRequest) => unknown
-        onReply?: (reply: ReplyRecord, request: FastifyRequest) => unknown
-        /** Needed for reply pushes (their signature); default: the plugin client's options' apikey. */
-        apikey?: string
-        dedupe?: DedupeStore
-        /** A durable queue (`RedisReportQueue`): `SUCCESS` once stored there; its handlers run the reports. */
-        queue?: ReportQueue
-        onEvent?: (event: ReportEvent) => void
-      }
-    | false
+  /**
+   * `POST {prefix}/send` and `/verify`, or `false` for none.
+   * @default `{ prefix: '/otp' }`
+   */
+  routes?: YunpianPluginRoutes | false | undefined
+  /**
+   * `POST {path}/{secret}` for Yunpian's pushes, or `false`.
+   * @default false
+   */
+  webhook?: YunpianPluginWebhook | false | undefined
   /**
    * Render this toolkit's errors thrown in your own routes (an `app.yunpian.otp.send()` in a login
-   * handler) as the contract's problem documents, leaving every other error to Fastify (default `true`).
-   * Applies to routes declared after the plugin is registered that have no `errorHandler` of their own.
+   * handler) as the contract's problem documents, leaving every other error to Fastify. Applies to routes
+   * declared after the plugin is registered that have no `errorHandler` of their own.
+   * @default true
    */
-  problemHandler?: boolean
+  problemHandler?: boolean | undefined
+}
+
+/** The plugin's `routes`: where the OTP routes are mounted and how they behave. */
+export interface YunpianPluginRoutes {
+  /**
+   * Where `POST /send` and `/verify` are mounted.
+   * @default '/otp'
+   */
+  prefix?: string | undefined
+  /**
+   * What the codes are for.
+   * @default 'login'
+   */
+  purpose?: string | undefined
+  /** `(mobile, request) => unknown`: runs after a right code (E.164 number), before the 200. */
+  onVerified?: ((mobile: string, request: FastifyRequest) => unknown) | undefined
+  /**
+   * `(request) => string`: the per-client budget's key.
+   * @default `request.ip` (so `trustProxy` applies), IPv6 by /64
+   */
+  clientKey?: ((request: FastifyRequest) => string) | undefined
+  /**
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and verify's 200 and 401 too; a 429 always has them.
+   * @default true
+   */
+  rateLimitHeaders?: boolean | undefined
+}
+
+/** The plugin's `webhook`: where Yunpian's pushes arrive and who takes them. */
+export interface YunpianPluginWebhook {
+  /**
+   * Where `POST /{secret}` is mounted.
+   * @default '/yunpian/reports'
+   */
+  path?: string | undefined
+  /** The last path segment you give Yunpian: 16 characters or more, hard to guess; a wrong one answers 404. */
+  secret: string
+  /** `(reports, request) => unknown`: delivery reports, deduplicated. */
+  onStatus?: ((reports: StatusReport[], request: FastifyRequest) => unknown) | undefined
+  /** `(reply, request) => unknown`: replies to your SMS (their signature is checked with the apikey). */
+  onReply?: ((reply: ReplyRecord, request: FastifyRequest) => unknown) | undefined
+  /**
+   * The apikey reply signatures are checked with.
+   * @default the client options' apikey
+   */
+  apikey?: string | undefined
+  /**
+   * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`).
+   * @default a `MemoryDedupeStore`
+   */
+  dedupe?: DedupeStore | undefined
+  /**
+   * A durable queue (`RedisReportQueue`): `SUCCESS` once stored there, its handlers run the reports; without
+   * one, `SUCCESS` only after your handler finished.
+   */
+  queue?: ReportQueue | undefined
+  /** `(event) => void`: duplicates, failed handlers, dead letters. */
+  onEvent?: ((event: ReportEvent) => void) | undefined
 }
 
 const NAME = '@yunpian-kit/fastify'

@@ -4,10 +4,16 @@ import { pushResponse, sendResponse, toResponse, verifyResponse, type WebhookOpt
 
 /** `POST {prefix}/send` and `POST {prefix}/verify`. */
 export interface OtpRoutesOptions {
-  /** The path the routes sit under, as the request's URL shows it (default `/otp`). */
-  prefix?: string
-  /** What the codes are for (default `login`); set by the server, never by the client. */
-  purpose?: string
+  /**
+   * The path the routes sit under, as the request's URL shows it.
+   * @default '/otp'
+   */
+  prefix?: string | undefined
+  /**
+   * What the codes are for; set by the server, never by the client.
+   * @default 'login'
+   */
+  purpose?: string | undefined
   /**
    * The per-client budget's key, from something the client cannot forge: your platform's client
    * address, or a header only your own proxy sets. Required: a web `Request` carries no address, and
@@ -15,24 +21,41 @@ export interface OtpRoutesOptions {
    * Pass addresses through `clientKeyFromAddress` so IPv6 clients are grouped by /64.
    */
   clientKey: (request: Request) => string | Promise<string>
-  /** Runs after a right code, before the 200 answer, with the canonical E.164 number. */
-  onVerified?: (mobile: string, request: Request) => unknown
+  /** `(mobile, request) => unknown`: runs after a right code, before the 200 answer, with the E.164 number. */
+  onVerified?: ((mobile: string, request: Request) => unknown) | undefined
   /**
-   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too (default `true`);
-   * a 429 always has them.
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too; a 429 always
+   * has them.
+   * @default true
    */
-  rateLimitHeaders?: boolean
+  rateLimitHeaders?: boolean | undefined
 }
 
+/** The handler's `webhook`: Yunpian's pushes at `POST {path}/{secret}`. */
+export interface HandlerWebhookOptions extends WebhookOptions<Request> {
+  /**
+   * Where the webhook sits, as the request's URL shows it.
+   * @default '/yunpian/reports'
+   */
+  path?: string | undefined
+}
+
+/** What `yunpianHandler(options)` takes. */
 export interface YunpianHandlerOptions {
   /** The verification-code service; not needed with `routes: false`. */
-  otp?: OtpService
-  /** `POST {prefix}/send` and `POST {prefix}/verify` (default prefix `/otp`), or `false` for none. */
-  routes?: OtpRoutesOptions | false
-  /** `POST {path}/{secret}` for Yunpian's pushes (default path `/yunpian/reports`), or `false` (default). */
-  webhook?: (WebhookOptions<Request> & { path?: string }) | false
-  /** Provider and infrastructure errors, for your log (default `console.error`); never sent to clients. */
-  report?: (error: unknown) => void
+  otp?: OtpService | undefined
+  /** `POST {prefix}/send` and `POST {prefix}/verify`, or `false` for none (a webhook-only handler). */
+  routes?: OtpRoutesOptions | false | undefined
+  /**
+   * `POST {path}/{secret}` for Yunpian's pushes, or `false`.
+   * @default false
+   */
+  webhook?: HandlerWebhookOptions | false | undefined
+  /**
+   * Provider and infrastructure errors, for your log; never sent to clients.
+   * @default console.error
+   */
+  report?: ((error: unknown) => void) | undefined
 }
 
 const NAME = '@yunpian-kit/fetch'

@@ -74,14 +74,20 @@ export async function verifyResponse(
 /** The webhook's options, whatever serves it; the handlers receive the request that carried the push. */
 export interface WebhookOptions<R>
   extends Omit<WebhookRouteOptions, 'dedupe' | 'onStatus' | 'onReply' | 'report'> {
-  /** The secret last path segment you give Yunpian (`{path}/{secret}`); 16 characters or more. */
+  /** The last path segment you give Yunpian (`{path}/{secret}`): 16 characters or more; a wrong one answers 404. */
   secret: string
-  onStatus?: (reports: StatusReport[], request: R) => unknown
-  onReply?: (reply: ReplyRecord, request: R) => unknown
-  /** Needed for reply pushes (their signature). */
-  apikey?: string
-  /** Shared across instances (Redis) so a re-sent report is handled once anywhere. Default: in memory. */
-  dedupe?: DedupeStore
+  /** `(reports, request) => unknown`: delivery reports; `SUCCESS` is answered only once it succeeded. */
+  onStatus?: ((reports: StatusReport[], request: R) => unknown) | undefined
+  /** `(reply, request) => unknown`: replies to your SMS (needs `apikey` to check their signatures). */
+  onReply?: ((reply: ReplyRecord, request: R) => unknown) | undefined
+  /** Your apikey: required with `onReply`, to check reply signatures. */
+  apikey?: string | undefined
+  /**
+   * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`) so a re-sent report is
+   * handled once anywhere.
+   * @default a `MemoryDedupeStore`
+   */
+  dedupe?: DedupeStore | undefined
 }
 
 /**

@@ -7,16 +7,22 @@ export interface RouteLimit<Request> {
   /** At most `limit` requests per `windowMs` per key; every rule holds. */
   rules: readonly ThrottleRule[]
   /**
-   * Names the budget in the store (`route:{id}:{key}`); routes with the same id share it. Default: the
-   * rules' names joined, so two routes limited by the same rules share one budget.
+   * Names the budget in the store (`route:{id}:{key}`); routes with the same id share it.
+   * @default the rules' names joined, so two routes limited by the same rules share one budget
    */
-  id?: string
-  /** Whose budget a request spends; default the framework's client address, IPv6 by /64. */
-  key?: (request: Request) => string | undefined
-  /** Requests this returns true for pass uncounted: health checks, internal addresses. */
-  skip?: (request: Request) => boolean | Promise<boolean>
-  /** `RateLimit-Policy` and `RateLimit` on allowed requests too (default `true`); a 429 always has them. */
-  headers?: boolean
+  id?: string | undefined
+  /**
+   * `(request) => string | undefined`: whose budget a request spends.
+   * @default the adapter's client key: the client address, IPv6 by /64 (with Hono, your `clientKey`)
+   */
+  key?: ((request: Request) => string | undefined) | undefined
+  /** `(request) => boolean | Promise<boolean>`: requests that pass uncounted (health checks, internal addresses). */
+  skip?: ((request: Request) => boolean | Promise<boolean>) | undefined
+  /**
+   * `RateLimit-Policy` and `RateLimit` on allowed requests too; a 429 always has them.
+   * @default true
+   */
+  headers?: boolean | undefined
 }
 
 /**

@@ -30,22 +30,33 @@ export type ReportEvent =
   /** The reconciler gave up: Yunpian had no final status for these sends by `giveUpAfterMs`. */
   | { type: 'unresolved'; kind: 'status'; ids: string[] }
 
+/** What `handlePush` takes. */
 export interface PushHandlerOptions {
+  /** Where records taken are remembered, so a re-sent push is handled once (`RedisDedupeStore` across instances). */
   dedupe: DedupeStore
-  onStatus?: (reports: StatusReport[]) => unknown | Promise<unknown>
-  onReply?: (reply: ReplyRecord) => unknown | Promise<unknown>
+  /** `(reports) => unknown`: delivery reports, each once. */
+  onStatus?: ((reports: StatusReport[]) => unknown | Promise<unknown>) | undefined
+  /** `(reply) => unknown`: replies to your SMS, each once (their signature checked with `apikey`). */
+  onReply?: ((reply: ReplyRecord) => unknown | Promise<unknown>) | undefined
   /**
    * A durable queue (`RedisReportQueue`): pushes are acknowledged once stored there, and the queue runs the
    * handlers. Without one, a push is acknowledged only after `onStatus`/`onReply` finished.
    */
-  queue?: ReportQueue
-  /** Needed to check reply signatures. */
-  apikey?: string
-  /** How long a record counts as handled (default a day). */
-  dedupeTtlMs?: number
-  /** How long a claim lasts while its handler runs (default 60 s). */
-  leaseMs?: number
-  onEvent?: (event: ReportEvent) => void
+  queue?: ReportQueue | undefined
+  /** Your apikey, needed to check reply signatures. */
+  apikey?: string | undefined
+  /**
+   * How long a record counts as handled, in milliseconds.
+   * @default 86400000 (a day)
+   */
+  dedupeTtlMs?: number | undefined
+  /**
+   * How long a claim lasts while its handler runs, in milliseconds.
+   * @default 60000
+   */
+  leaseMs?: number | undefined
+  /** `(event) => void`: duplicates, failed handlers, dead letters, for logs and metrics. */
+  onEvent?: ((event: ReportEvent) => void) | undefined
 }
 
 export interface PushOutcome {

@@ -77,26 +77,37 @@ export function yunpian(options: YunpianVariables): MiddlewareHandler<YunpianEnv
   }
 }
 
+/** What `yunpianOtp(options)` takes. */
 export interface YunpianOtpOptions {
-  /** Defaults to `c.var.yunpian.otp` from `yunpian()`. */
-  otp?: OtpService
+  /**
+   * The `OtpService` to use.
+   * @default `c.var.yunpian.otp`, from `yunpian()`
+   */
+  otp?: OtpService | undefined
   /**
    * The per-client budget's key, from something the client cannot forge. Required: on Node, Bun, Deno or
    * Workers, `getConnInfo(c).remote.address` from your runtime's `conninfo` helper, through
    * `clientKeyFromAddress`; behind your own proxy, the header only it sets.
    */
   clientKey: (c: Context<YunpianEnv>) => string | Promise<string>
-  /** Runs after a right code, before the 200 answer, with the canonical E.164 number. */
-  onVerified?: (mobile: string, c: Context<YunpianEnv>) => unknown
-  /** What the codes are for (default `login`). */
-  purpose?: string
+  /** `(mobile, c) => unknown`: runs after a right code, before the 200 answer, with the E.164 number. */
+  onVerified?: ((mobile: string, c: Context<YunpianEnv>) => unknown) | undefined
   /**
-   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too (default `true`);
-   * a 429 always has them.
+   * What the codes are for.
+   * @default 'login'
    */
-  rateLimitHeaders?: boolean
-  /** Provider and infrastructure errors, for your log (default `console.error`). */
-  report?: (error: unknown) => void
+  purpose?: string | undefined
+  /**
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too; a 429 always
+   * has them.
+   * @default true
+   */
+  rateLimitHeaders?: boolean | undefined
+  /**
+   * Provider and infrastructure errors, for your log.
+   * @default console.error
+   */
+  report?: ((error: unknown) => void) | undefined
 }
 
 /** `POST /send` and `POST /verify` as a sub-app: `app.route('/otp', yunpianOtp({ clientKey }))`. */
@@ -147,9 +158,13 @@ export function yunpianOtp(options: YunpianOtpOptions): Hono<YunpianEnv> {
     )
 }
 
+/** What `yunpianReports(options)` takes. */
 export interface YunpianReportsOptions extends WebhookOptions<Context> {
-  /** Provider and infrastructure errors, and pushes that are not valid, for your log (default `console.error`). */
-  report?: (error: unknown) => void
+  /**
+   * Provider and infrastructure errors, and pushes that are not valid, for your log.
+   * @default console.error
+   */
+  report?: ((error: unknown) => void) | undefined
 }
 
 /** `POST /{secret}` for Yunpian's pushes: `app.route('/yunpian/reports', yunpianReports({ secret, onStatus }))`. */
@@ -179,10 +194,16 @@ export interface OtpThrottleOptions extends Omit<RouteLimit<Context<YunpianEnv>>
    * client cannot forge, e.g. `clientKeyFromAddress(getConnInfo(c).remote.address)`.
    */
   clientKey: (c: Context<YunpianEnv>) => string | Promise<string>
-  /** Default: the OTP service's store (`c.var.yunpian.otp`), so the limit holds across instances as its do. */
-  store?: ThrottleStore
-  /** Store errors, for your log (default `console.error`). */
-  report?: (error: unknown) => void
+  /**
+   * The `ThrottleStore` the budget lives in.
+   * @default the OTP service's (`c.var.yunpian.otp`), so the limit holds across instances as its do
+   */
+  store?: ThrottleStore | undefined
+  /**
+   * Store errors (the answer is then 503), for your log.
+   * @default console.error
+   */
+  report?: ((error: unknown) => void) | undefined
 }
 
 /**
