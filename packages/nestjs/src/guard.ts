@@ -7,7 +7,7 @@ import {
   SetMetadata,
 } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import type { ThrottleRule, ThrottleStore } from '@yunpian-kit/core'
+import { type ThrottleRule, type ThrottleStore, YunpianOptionsError } from '@yunpian-kit/core'
 import {
   checkRouteLimit,
   consumeRouteLimit,
@@ -40,7 +40,7 @@ interface Declared {
  * to share.
  */
 export const OtpThrottle = (rules: string | readonly ThrottleRule[], options: OtpThrottleOptions = {}) => {
-  if (typeof rules !== 'string') checkRouteLimit('@yunpian-kit/nestjs: @OtpThrottle()', { ...options, rules })
+  if (typeof rules !== 'string') checkRouteLimit('@yunpian-kit/nestjs @OtpThrottle()', { ...options, rules })
   return SetMetadata(OTP_THROTTLE, { rules, options } satisfies Declared)
 }
 
@@ -88,7 +88,13 @@ export class OtpThrottleGuard implements CanActivate {
     const rules =
       typeof declared.rules === 'string' ? this.options.throttleRules?.[declared.rules] : declared.rules
     if (!rules)
-      throw new TypeError(
+      throw new YunpianOptionsError(
+        '@yunpian-kit/nestjs @OtpThrottle()',
+        {
+          option: 'rules',
+          allowed: `must name a rule set in YunpianModule's throttleRules (${Object.keys(this.options.throttleRules ?? {}).join(', ') || 'none given'})`,
+          received: declared.rules,
+        },
         `@yunpian-kit/nestjs: no throttleRules named "${declared.rules}" in YunpianModule options`,
       )
     const http = context.switchToHttp()

@@ -174,9 +174,11 @@ function mountPath(option: string, value: unknown, byDefault: string): string | 
   if (value === undefined || value === false) return undefined
   const path = value === true ? byDefault : typeof value === 'string' ? trimSlashes(value) : ''
   if (path === '')
-    throw new TypeError(
-      `@yunpian-kit/nestjs: ${option} must be a path such as '${byDefault}', true (for '${byDefault}') or false; got ${typeof value === 'string' ? JSON.stringify(value) : describe(value)}`,
-    )
+    throw new YunpianOptionsError('@yunpian-kit/nestjs YunpianModule', {
+      option,
+      allowed: `must be a path such as '${byDefault}', true (for '${byDefault}') or false`,
+      received: value,
+    })
   return path
 }
 
@@ -192,7 +194,12 @@ function refuseMovedPaths(where: string, options: object): void {
     ...((async ? o.webhook : o.webhook?.path) !== undefined ? ['webhook.path'] : []),
   ]
   if (moved.length > 0)
-    throw new TypeError(
+    throw new YunpianOptionsError(
+      `@yunpian-kit/nestjs ${where}`,
+      moved.map((option) => ({
+        option,
+        allowed: `moved to the mount extra: mount: { otp: 'otp', webhook: 'yunpian/reports' } beside ${async ? 'the factory' : 'the options'}`,
+      })),
       `@yunpian-kit/nestjs: ${where}: ${moved.join(' and ')} moved to the mount extra: mount: { otp: 'otp', webhook: 'yunpian/reports' } beside ${async ? 'the factory' : 'the options'}`,
     )
 }

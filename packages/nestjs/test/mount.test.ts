@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
+import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { OtpRateLimitedError } from '@yunpian-kit/core'
 import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
 import type { Response } from 'express'
@@ -109,6 +110,12 @@ describe('YunpianModule mount', () => {
   })
 
   it('says where routes.prefix and webhook.path went, and refuses an empty mount path', () => {
+    expectOptionsError(
+      () =>
+        YunpianModule.forRoot({ client: { apikey: 'a'.repeat(32) }, otp, routes: { prefix: 'x' } } as never),
+      'routes.prefix',
+      /routes\.prefix moved to the mount extra/,
+    )
     const moved =
       /routes\.prefix and webhook\.path moved to the mount extra: mount: \{ otp: 'otp', webhook: 'yunpian\/reports' \}/
     expect(() =>
@@ -126,9 +133,11 @@ describe('YunpianModule mount', () => {
         webhook: { path: 'hooks' },
       } as never),
     ).toThrow(moved)
-    expect(() =>
-      YunpianModule.forRoot({ client: { apikey: 'a'.repeat(32) }, otp, mount: { otp: '/' } }),
-    ).toThrow(`mount.otp must be a path such as 'otp', true (for 'otp') or false; got "/"`)
+    expectOptionsError(
+      () => YunpianModule.forRoot({ client: { apikey: 'a'.repeat(32) }, otp, mount: { otp: '/' } }),
+      'mount.otp',
+      /mount\.otp: got "\/" \(1 characters\); must be a path such as 'otp', true \(for 'otp'\) or false/,
+    )
   })
 })
 
