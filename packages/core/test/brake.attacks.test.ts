@@ -44,4 +44,69 @@ describe('attacks on the pumping brake', () => {
     // ...but never the prefix that neverBrake pins.
     await s.otp.send({ mobile: in740(2), clientKey: 'real-2' })
   })
+
+  it('codes reported undelivered after the user asked again are still not evidence (outage with resends)', async () => {
+    const s = await setup(
+      { brake: { prefix: { minSends: 20, minVerifiedRatio: 0.2 } } },
+      { reports: { successRatio: 0 } },
+    )
+    // A carrier outage: ten users each ask three times, a minute apart; the failure reports come late.
+    for (const round of range(3)) {
+      await sendAll(s, range(10).map(in740))
+      if (round < 2) s.clock.advance(MINUTE)
+    }
+    const reports = [...(await s.client.sms.pullStatus({ pageSize: 100 }))]
+    expect(reports.filter((r) => !r.delivered)).toHaveLength(30)
+    await s.otp.report(reports)
+    expect((await s.otp.stats()).GB?.prefixes['44740']).toMatchObject({ sent: 30, undelivered: 30 })
+    s.clock.advance(MATURE)
+    await s.otp.send({ mobile: in740(50), clientKey: 'after' })
+    expect(brakeEvents(s.events)).toEqual([])
+  })
+  it('an attacker who owns one number cannot verify more codes than were sent to it (purposes, replays)', async () => {
+    const s = await setup()
+    const own = in740(7)
+    const codes: Record<string, string> = {}
+    for (const purpose of ['login', 'reset', 'pay']) {
+      await s.otp.send({ mobile: own, clientKey: 'attacker', purpose })
+      codes[purpose] = s.codeOf(own)
+      s.clock.advance(MINUTE)
+    }
+    for (const purpose of ['login', 'reset', 'pay', 'login', 'reset', 'pay']) {
+      await s.otp.verify({ mobile: own, code: codes[purpose]!, clientKey: 'attacker', purpose })
+    }
+    expect((await s.otp.stats()).GB?.prefixes['44740']).toMatchObject({ sent: 3, verified: 3 })
+  })
+
+  it('forged and foreign delivery reports count nothing', async () => {
+    const s = await setup()
+    await sendAll(s, range(3).map(in740))
+    const [real] = await s.client.sms.pullStatus()
+    expect(real?.uid).toMatch(/^otp-/)
+    await s.otp.verify({ mobile: in740(2), code: s.codeOf(in740(2)), clientKey: 'v' })
+    const forged = (mobile: string, uid: string | null) => ({ ...real!, mobile, uid, delivered: false })
+    await s.otp.report([
+      forged(in740(0), 'otp-00000000-0000-4000-8000-000000000000'), // a guessed uid
+      forged(in740(1), real!.uid), // another number's uid
+      forged(in740(0), null), // not one of this service's codes
+      forged(in740(2), real!.uid), // a verified send
+      forged('+44 7700 900123', real!.uid), // an invalid number
+    ])
+    expect((await s.otp.stats()).GB).toMatchObject({ sent: 3, verified: 1, delivered: 0, undelivered: 0 })
+  })
+
+  it('a flood of test numbers, invalid numbers, landlines and unserved countries leaves no brake state', async () => {
+    const s = await setup({ testNumbers: { '+447400000001': '246810' } })
+    for (const [i, mobile] of [
+      '+447400000001', // a test number: sent by no SMS, counted nowhere
+      '+44 7700 900123', // invalid
+      '+442071234567', // a London landline
+      '+14155550123', // a country not served, with digits like a served prefix
+    ].entries()) {
+      for (let n = 0; n < 20; n++)
+        await s.otp.send({ mobile, clientKey: `c${i}-${n}` }).catch(() => undefined)
+    }
+    expect(s.brakeStore.size).toBe(0)
+    expect(await s.otp.stats()).toEqual({})
+  })
 })

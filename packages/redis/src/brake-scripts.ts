@@ -4,7 +4,8 @@ import { script } from './scripts.js'
  * The pumping brake's keys share one hash tag per country ({otp:brake:GB}), so a country's counters, its
  * prefixes' counters, its pauses and its remembered sends live in one Cluster slot and one script can read
  * and write them all. Counters are hashes of `<bucket>:<s|v|d|u>` (sent, verified, delivered, undelivered)
- * by the bucket of the send; a remembered send is `<bucket>|<uid>|<''|d|u>` (its report, once known).
+ * by the bucket of the send; a number's remembered sends are `<bucket>|<uid>|<''|d|u>` (its report, once
+ * known) joined by `;`, newest last: a resend must not lose the report of the code before.
  * Times are the service's clock (ARGV), not Redis's, so a test's moved clock and every instance agree.
  */
 
@@ -14,6 +15,16 @@ local now, bucketMs, windowMs, maturity = tonumber(ARGV[1]), tonumber(ARGV[2]), 
 local hi = math.floor((now - maturity) / bucketMs) - 1
 local lo = hi - math.ceil(windowMs / bucketMs) + 1
 local keep = windowMs + maturity + 2 * bucketMs
+local function parseSends(value)
+  local sends = {}
+  for bucket, uid, report in string.gmatch(value, '(-?%d+)|([^|;]*)|(%a?)') do sends[#sends + 1] = {bucket, uid, report} end
+  return sends
+end
+local function joinSends(sends)
+  local parts = {}
+  for i, s in ipairs(sends) do parts[i] = s[1] .. '|' .. s[2] .. '|' .. s[3] end
+  return table.concat(parts, ';')
+end
 `
 
 /**
@@ -68,7 +79,14 @@ for i = 1, 2 do
   redis.call('HINCRBY', KEYS[i], bucket .. ':s', 1)
   redis.call('PEXPIRE', KEYS[i], keep)
 end
-redis.call('SET', KEYS[4], bucket .. '|' .. ARGV[13] .. '|', 'PX', windowMs + maturity)
+-- Older sends stay for their reports while their buckets are in the window; at most 8 (as in memory).
+local sends = {}
+for _, s in ipairs(parseSends(redis.call('GET', KEYS[4]) or '')) do
+  if tonumber(s[1]) >= lo then sends[#sends + 1] = s end
+end
+sends[#sends + 1] = {bucket, ARGV[13], ''}
+while #sends > 8 do table.remove(sends, 1) end
+redis.call('SET', KEYS[4], joinSends(sends), 'PX', windowMs + maturity)
 redis.call('ZADD', KEYS[5], now, ARGV[12])
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - keep)
 redis.call('PEXPIRE', KEYS[5], keep)
@@ -76,31 +94,39 @@ return {1}
 `)
 
 /**
- * A change to the number's remembered send, counted in its bucket while that is in the window. KEYS: the
- * remembered send, country counters, prefix counters. ARGV: now, bucketMs, windowMs, maturityMs, what
- * (`verified`, `delivered`, `undelivered`, `unsend`), uid (any for `verified`). Returns 1 when counted.
+ * A change to one of the number's remembered sends (the newest for `verified`, else the one with `uid`),
+ * counted in its bucket while that is in the window. KEYS: the remembered sends, country counters, prefix
+ * counters. ARGV: now, bucketMs, windowMs, maturityMs, what (`verified`, `delivered`, `undelivered`,
+ * `unsend`), uid (any for `verified`). Returns 1 when counted.
  */
 export const BRAKE_OUTCOME = script(`${WINDOW}
 local remembered = redis.call('GET', KEYS[1])
 if not remembered then return 0 end
-local bucket, uid, report = string.match(remembered, '^(-?%d+)|([^|]*)|(%a?)$')
+local sends = parseSends(remembered)
 local what = ARGV[5]
-if what ~= 'verified' and uid ~= ARGV[6] then return 0 end
+local index = what == 'verified' and #sends or nil
+if not index then
+  for i, s in ipairs(sends) do if s[2] == ARGV[6] then index = i end end
+end
+if not index or index == 0 then return 0 end
+local bucket, report = sends[index][1], sends[index][3]
 local counts = {}
-if what == 'verified' then
-  redis.call('DEL', KEYS[1])
-  counts = {{'v', 1}}
+if what == 'verified' or what == 'unsend' then
+  -- Each verify takes one send, so verifies never outnumber sends.
+  table.remove(sends, index)
+  counts = what == 'verified' and {{'v', 1}} or {{'s', -1}}
   -- It reached the phone after all: the report was wrong, and the send is evidence again.
-  if report == 'u' then counts[2] = {'u', -1} end
-elseif what == 'unsend' then
-  redis.call('DEL', KEYS[1])
-  counts = {{'s', -1}}
+  if what == 'verified' and report == 'u' then counts[2] = {'u', -1} end
 else
   if report ~= '' then return 0 end
   local kind = what == 'delivered' and 'd' or 'u'
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl > 0 then redis.call('SET', KEYS[1], bucket .. '|' .. uid .. '|' .. kind, 'PX', ttl) end
+  sends[index][3] = kind
   counts = {{kind, 1}}
+end
+if #sends == 0 then redis.call('DEL', KEYS[1])
+else
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('SET', KEYS[1], joinSends(sends), 'PX', ttl) end
 end
 if tonumber(bucket) < lo then return 0 end
 for i = 2, 3 do

@@ -69,4 +69,23 @@ describe.each(Object.keys(CLIENTS))('attacks on RedisBrakeStore on %s', (name) =
       await s.close()
     }
   })
+  it('codes reported undelivered after the user asked again are still not evidence (outage with resends)', async () => {
+    const s = await service({ prefix: { minSends: 20, minVerifiedRatio: 0.2 } }, 0)
+    try {
+      // A carrier outage: ten users each ask three times, a minute apart; the failure reports come late.
+      for (const round of range(3)) {
+        for (const i of range(10)) await s.otp.send({ mobile: in740(i), clientKey: `user-${i}` })
+        if (round < 2) s.fake.advance(MINUTE)
+      }
+      const reports = await s.client.sms.pullStatus({ pageSize: 100 })
+      expect(reports.filter((r) => !r.delivered)).toHaveLength(30)
+      await s.otp.report(reports)
+      expect((await s.otp.stats()).GB?.prefixes['44740']).toMatchObject({ sent: 30, undelivered: 30 })
+      s.fake.advance(MATURE)
+      await s.otp.send({ mobile: in740(50), clientKey: 'after' })
+      expect(s.events.filter((e) => e.type === 'brake')).toEqual([])
+    } finally {
+      await s.close()
+    }
+  })
 })

@@ -34,10 +34,17 @@ interface Remembered {
   uid: string
   /** `undefined`: no report yet. */
   delivered: boolean | undefined
+}
+
+/** A number's sends still in the window, newest last: a resend must not lose the report of the code before. */
+interface RememberedSends {
+  sends: Remembered[]
   expiresAt: number
 }
 
 const SWEEP_PER_NEW_KEY = 2
+/** Sends remembered per number (the default per-number budget allows 3 an hour). */
+const SENDS_PER_NUMBER = 8
 
 /**
  * The brake's counts in process memory: one instance (or tests). Synchronous inside, so each step is atomic.
@@ -46,8 +53,8 @@ const SWEEP_PER_NEW_KEY = 2
 export class MemoryBrakeStore implements BrakeStore {
   /** `country` or `country|prefix`: counts by bucket. */
   readonly #scopes = new Map<string, Buckets>()
-  /** `country|subject`: the last send to a number. */
-  readonly #sends = new Map<string, Remembered>()
+  /** `country|subject`: the sends to a number. */
+  readonly #sends = new Map<string, RememberedSends>()
   readonly #sweeper = new Sweeper(this.#sends, (s) => s.expiresAt)
   /** `country` or `country|prefix`: active pauses. */
   readonly #pauses = new Map<string, ActiveBrake>()
@@ -107,6 +114,7 @@ export class MemoryBrakeStore implements BrakeStore {
     this.#add(prefixKey, bucket, 'sent', 1)
     this.#add(country, bucket, 'sent', 1)
     const sendKey = `${country}|${send.subject}`
+    const before = this.#sends.get(sendKey)
     if (!this.#sends.delete(sendKey)) {
       this.#sweeper.some(now, SWEEP_PER_NEW_KEY)
       if (this.#sends.size >= this.#maxKeys) {
@@ -114,28 +122,25 @@ export class MemoryBrakeStore implements BrakeStore {
         shedOldest(this.#sends, this.#sends.size - this.#maxKeys + Math.max(1, this.#maxKeys / 100))
       }
     }
+    // Older sends stay for their reports while their buckets are in the window.
+    const sends = (before?.expiresAt ?? 0) > now ? before!.sends.filter((s) => s.bucket >= judged.lo) : []
+    sends.push({ bucket, uid: send.uid, delivered: undefined })
     this.#sends.set(sendKey, {
-      bucket,
-      uid: send.uid,
-      delivered: undefined,
+      sends: sends.slice(-SENDS_PER_NUMBER),
       expiresAt: now + policy.windowMs + policy.maturityMs,
     })
     return { allowed: true }
   }
 
   async unsend(send: BrakeSubject & { uid: string }, policy: BrakePolicy): Promise<void> {
-    const sendKey = `${send.country}|${send.subject}`
-    const remembered = this.#sends.get(sendKey)
-    if (remembered?.uid !== send.uid) return
-    this.#sends.delete(sendKey)
-    this.#count(send, remembered.bucket, 'sent', -1, policy)
+    const remembered = this.#take(send, (sends) => sends.findIndex((s) => s.uid === send.uid))
+    if (remembered) this.#count(send, remembered.bucket, 'sent', -1, policy)
   }
 
   async verified(subject: BrakeSubject, policy: BrakePolicy): Promise<void> {
-    const sendKey = `${subject.country}|${subject.subject}`
-    const remembered = this.#sends.get(sendKey)
-    if (!remembered || remembered.expiresAt <= subject.now) return
-    this.#sends.delete(sendKey)
+    // The newest send: each verify takes one, so verifies never outnumber sends.
+    const remembered = this.#take(subject, (sends) => sends.length - 1)
+    if (!remembered) return
     this.#count(subject, remembered.bucket, 'verified', 1, policy)
     // It reached the phone after all: the report was wrong, and the send is evidence again.
     if (remembered.delivered === false) this.#count(subject, remembered.bucket, 'undelivered', -1, policy)
@@ -145,8 +150,10 @@ export class MemoryBrakeStore implements BrakeStore {
     report: BrakeSubject & { uid: string; delivered: boolean },
     policy: BrakePolicy,
   ): Promise<void> {
-    const remembered = this.#sends.get(`${report.country}|${report.subject}`)
-    if (!remembered || remembered.uid !== report.uid || remembered.delivered !== undefined) return
+    const remembered = this.#sends
+      .get(`${report.country}|${report.subject}`)
+      ?.sends.find((s) => s.uid === report.uid)
+    if (!remembered || remembered.delivered !== undefined) return
     remembered.delivered = report.delivered
     this.#count(report, remembered.bucket, report.delivered ? 'delivered' : 'undelivered', 1, policy)
   }
@@ -186,6 +193,18 @@ export class MemoryBrakeStore implements BrakeStore {
       else if (figures.sent > 0) of(key.slice(0, bar)).prefixes[key.slice(bar + 1)] = figures
     }
     return [...byCountry.values()].filter((c) => c.sent > 0)
+  }
+
+  /** Removes and returns the remembered send at `which` of a number's (none once they expired). */
+  #take(subject: BrakeSubject, which: (sends: Remembered[]) => number): Remembered | undefined {
+    const sendKey = `${subject.country}|${subject.subject}`
+    const remembered = this.#sends.get(sendKey)
+    if (!remembered || remembered.expiresAt <= subject.now) return undefined
+    const index = which(remembered.sends)
+    if (index < 0) return undefined
+    const [taken] = remembered.sends.splice(index, 1)
+    if (remembered.sends.length === 0) this.#sends.delete(sendKey)
+    return taken
   }
 
   /** Counts in the country and prefix of `subject`, in a bucket still inside the window. */
