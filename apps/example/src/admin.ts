@@ -10,7 +10,7 @@ export interface AdminOptions {
   /** ADMIN_TOKEN: at least 16 characters. None: the page is off (its routes answer 404). */
   token: string | undefined
   otp: OtpService
-  /** The newest delivery reports, newest first. */
+  /** The newest delivery reports, newest first, their numbers already masked (`mask`). */
   statusLog: readonly StatusReport[]
   /** Where it is mounted (default `/admin`). */
   base?: string
@@ -95,7 +95,7 @@ export function adminHandler(options: AdminOptions): AdminHandler | undefined {
   }
 }
 
-/** What the page shows: every figure from the shared stores, the numbers of reports masked. */
+/** What the page shows: every figure from the shared stores, the reports as logged (numbers masked). */
 async function overview(otp: OtpService, statusLog: readonly StatusReport[]) {
   const [stats, brakes] = await Promise.all([otp.stats(), otp.brakes.list()])
   return {
@@ -115,7 +115,7 @@ async function overview(otp: OtpService, statusLog: readonly StatusReport[]) {
     brakes,
     reports: statusLog.slice(0, 20).map((r) => ({
       sid: r.sid,
-      mobile: mask(r.mobile),
+      mobile: r.mobile,
       delivered: r.delivered,
       status: r.errorCode ?? r.reportStatus,
       detail: r.errorDetail,
@@ -124,11 +124,15 @@ async function overview(otp: OtpService, statusLog: readonly StatusReport[]) {
   }
 }
 
-/** `+447400123456` → `+4474•••••456`: enough to tell numbers apart, not to call one. */
+/**
+ * `+447400123456` → `+4474••••••56`: enough to tell numbers apart, not to call one. At least half the
+ * digits are hidden, of mainland numbers too (Yunpian writes them without +86: `+8613•••••••00`).
+ */
 export function mask(mobile: string): string {
-  return mobile.length <= 7
-    ? '•'.repeat(mobile.length)
-    : `${mobile.slice(0, 5)}${'•'.repeat(mobile.length - 8)}${mobile.slice(-3)}`
+  const digits = (/^1\d{10}$/.test(mobile) ? `86${mobile}` : mobile).replace(/\D/g, '')
+  const shown = Math.max(0, Math.floor(digits.length / 2) - 2)
+  const last = digits.length >= 6 ? 2 : 0
+  return `+${digits.slice(0, shown)}${'•'.repeat(digits.length - shown - last)}${digits.slice(digits.length - last)}`
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {

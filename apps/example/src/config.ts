@@ -14,7 +14,7 @@ import {
 import { RedisBrakeStore, RedisDedupeStore, RedisOtpStore, RedisThrottleStore } from '@yunpian-kit/redis'
 import { FAKE_APIKEY, type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
 import { Redis } from 'ioredis'
-import { type AdminHandler, adminHandler } from './admin.js'
+import { type AdminHandler, adminHandler, mask } from './admin.js'
 
 export interface ExampleServices {
   client: YunpianClient
@@ -28,7 +28,7 @@ export interface ExampleServices {
     dedupe: DedupeStore
     onStatus: (r: StatusReport[]) => void
   }
-  /** The newest delivery reports, newest first (at most 50). */
+  /** The newest delivery reports, newest first (at most 50), their numbers masked. */
   statusLog: StatusReport[]
   /** The admin page at `/admin`, when ADMIN_TOKEN is set (loopback only). */
   admin: AdminHandler | undefined
@@ -101,7 +101,8 @@ export async function createServices(options: ExampleOptions) {
       apikey,
       dedupe,
       onStatus: async (reports) => {
-        statusLog.unshift(...reports.toReversed())
+        // Served by GET /status without a token, and on the admin page: no whole number is kept.
+        statusLog.unshift(...reports.toReversed().map((r) => ({ ...r, mobile: mask(r.mobile) })))
         statusLog.splice(50)
         // Undelivered codes are not evidence of pumping: the brake needs to hear of them.
         await otp.report(reports)
