@@ -13,7 +13,12 @@ export async function benchNest(): Promise<BenchResult[]> {
 
   @Module({
     imports: [
-      YunpianModule.forRoot({ client: services.client, otp: services.otp, routes: { prefix: 'otp' } }),
+      YunpianModule.forRoot({
+        client: services.client,
+        otp: services.otp,
+        routes: {},
+        mount: { otp: 'otp' },
+      }),
     ],
   })
   class OursModule {}
