@@ -1,17 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { describeDedupeStoreContract } from '../src/contract/index.js'
-import { MemoryDedupeStore, parseReplyPush, parseStatusPush, YunpianReportError } from '../src/index.js'
-import { manualClock } from './helpers.js'
+import { parseReplyPush, parseStatusPush, YunpianReportError } from '../src/index.js'
 
 const EXAMPLE =
   '{"error_detail":"错误号码,不扣费","sid":9528,"uid":null,"user_receive_time":"2014-03-17 22:55:21","error_msg":"YP:54","mobile":"+93701234566","report_status":"FAIL"}'
 const formBody = (field: string, json: string) => `${field}=${encodeURIComponent(json)}`
-
-describeDedupeStoreContract('MemoryDedupeStore', () => {
-  const clock = manualClock()
-  return { store: new MemoryDedupeStore({ now: clock.now }), advance: clock.advance }
-})
 
 describe('parseStatusPush', () => {
   const expected = {

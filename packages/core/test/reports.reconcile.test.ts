@@ -1,18 +1,15 @@
 import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { describeSendLedgerContract } from '../src/contract/index.js'
 import {
   createStatusPoller,
   MemoryDedupeStore,
-  MemorySendLedger,
+  type MemorySendLedger,
   Reconciler,
   type ReportEvent,
   type StatusReport,
 } from '../src/index.js'
 import { setup } from './helpers.js'
 import { startReceiver } from './receiver.js'
-
-describeSendLedgerContract('MemorySendLedger', () => ({ store: new MemorySendLedger() }))
 
 const opened: { close(): Promise<void> }[] = []
 afterEach(async () => {

@@ -1,18 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { describeOtpStoreContract, describeThrottleStoreContract } from '../src/contract/index.js'
 import { MemoryOtpStore, MemoryThrottleStore, ThrottleStoreError, YUNPIAN_RULES } from '../src/index.js'
 import { manualClock } from './helpers.js'
-
-describeThrottleStoreContract('MemoryThrottleStore', () => {
-  const c = manualClock()
-  return { store: new MemoryThrottleStore({ now: c.now }), advance: c.advance }
-})
-
-describeOtpStoreContract('MemoryOtpStore', () => {
-  const c = manualClock()
-  return { store: new MemoryOtpStore({ now: c.now }), advance: c.advance }
-})
 
 describe('MemoryThrottleStore decisions', () => {
   /** The definition, kept naively: every admitted event forever. */

@@ -3,11 +3,11 @@ import {
   describeOtpStoreContract,
   describeSendLedgerContract,
   describeThrottleStoreContract,
-} from '@yunpian-kit/core/contract'
+} from '@yunpian-kit/store-contract'
 import { RedisDedupeStore, RedisOtpStore, RedisSendLedger, RedisThrottleStore } from '../src/index.js'
 import { CLIENTS } from './clients.js'
 
-/** The core's shared suites, unchanged, on real Redis servers through the clients of one library. */
+/** The store contract suites (@yunpian-kit/store-contract), unchanged, on real Redis servers through the clients of one library. */
 export function describeRedisContracts(library: 'ioredis' | 'node-redis'): void {
   for (const [name, connect] of Object.entries(CLIENTS).filter(([n]) => n.startsWith(`${library} `))) {
     describeThrottleStoreContract(`RedisThrottleStore, ${name}`, async () => {

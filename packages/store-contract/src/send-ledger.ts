@@ -1,5 +1,5 @@
+import type { SendLedger, WatchedSend } from '@yunpian-kit/core'
 import { describe, expect, it } from 'vitest'
-import type { SendLedger, WatchedSend } from '../reports/reconciler.js'
 import { type HarnessFactory, useHarness } from './harness.js'
 
 const T = 1_700_000_000_000

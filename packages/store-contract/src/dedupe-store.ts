@@ -1,5 +1,5 @@
+import type { DedupeClaim, DedupeStore } from '@yunpian-kit/core'
 import { describe, expect, it } from 'vitest'
-import type { DedupeClaim, DedupeStore } from '../reports/dedupe.js'
 import { type HarnessFactory, uniqueKey, useHarness } from './harness.js'
 
 function tokenOf(claim: DedupeClaim): string {

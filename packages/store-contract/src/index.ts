@@ -1,4 +1,4 @@
-// Shared store contract suites (vitest), for this package's stores, @yunpian-kit/redis, and yours.
+// The store contract suites (vitest): every store of @yunpian-kit/core's interfaces, ours and yours, runs them.
 
 export { describeDedupeStoreContract } from './dedupe-store.js'
 export { type HarnessFactory, type StoreHarness, uniqueKey } from './harness.js'

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
+import type { OtpStore } from '@yunpian-kit/core'
 import { describe, expect, it } from 'vitest'
-import type { OtpStore } from '../otp/store.js'
 import { type HarnessFactory, uniqueKey, useHarness } from './harness.js'
 
 const digest = () => createHash('sha256').update(randomBytes(16)).digest('hex')

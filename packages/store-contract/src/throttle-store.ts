@@ -1,5 +1,5 @@
+import type { ThrottleRule, ThrottleStore } from '@yunpian-kit/core'
 import { describe, expect, it } from 'vitest'
-import type { ThrottleRule, ThrottleStore } from '../throttling/types.js'
 import { type HarnessFactory, uniqueKey, useHarness } from './harness.js'
 
 /**
