@@ -286,7 +286,8 @@ async function main(): Promise<void> {
       YunpianModule.forRoot({
         client: { apikey: fake.apikey, baseUrl: fake.url },
         otp: otpOptions,
-        routes: { prefix: 'otp' },
+        routes: {},
+        mount: { otp: 'otp' },
       }),
     ],
     controllers: [StatsController],
