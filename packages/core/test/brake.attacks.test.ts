@@ -109,4 +109,17 @@ describe('attacks on the pumping brake', () => {
     expect(s.brakeStore.size).toBe(0)
     expect(await s.otp.stats()).toEqual({})
   })
+  it('a neverBrake pin longer than a prefix is refused at start-up, not silently never matched', async () => {
+    // Prefixes are the country code and 3 digits (44740): a pin of 447400 would never match one.
+    for (const pin of ['+447400', '4474001', '861380', '14155']) {
+      const error = await rejection(setup({ brake: { neverBrake: [pin] } }))
+      expect(error.message).toContain(pin)
+    }
+    // Neither does a pin with no country code in front, nor a country that does not exist.
+    for (const pin of ['0044740', 'XX']) {
+      expect((await rejection(setup({ brake: { neverBrake: [pin] } }))).message).toContain(pin)
+    }
+    for (const pin of ['44740', '+44740', '447', '86138', '1415', '65'])
+      await setup({ brake: { neverBrake: [pin] } })
+  })
 })

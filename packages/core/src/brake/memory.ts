@@ -18,9 +18,9 @@ import {
 /** What `new MemoryBrakeStore(options)` takes. */
 export interface MemoryBrakeStoreOptions {
   /**
-   * Most sends remembered (for their verify or report) and, apart, most prefixes counted. Past it the oldest
-   * go first: a flood to many prefixes or numbers never grows the store, and forgetting a send only loses
-   * evidence (it errs toward not braking).
+   * Most numbers whose sends are remembered (for their verify or report; up to 8 each) and, apart, most
+   * prefixes counted. Past it the oldest go first: a flood to many prefixes or numbers never grows the store.
+   * A forgotten send can no longer be verified or reported; the send budgets keep real traffic far below it.
    * @default 100000 each
    */
   maxKeys?: number | undefined

@@ -1,4 +1,4 @@
-import { getCountries } from 'libphonenumber-js/max'
+import { getCountries, getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/max'
 import { z } from 'zod'
 import {
   type ActiveBrake,
@@ -10,6 +10,9 @@ import {
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
+
+/** National digits after the country code that name a number's prefix (its operator block or area code). */
+export const PREFIX_DIGITS = 3
 
 /**
  * The brake's defaults; `docs/security.md` gives their arithmetic. A prefix brakes at 50 matured sends in an
@@ -39,6 +42,25 @@ const thresholds = (defaults: { minSends: number; minVerifiedRatio: number }) =>
 
 const COUNTRY_OR_PREFIX = /^(?:[A-Z]{2}|\+?\d{2,10})$/
 
+/** Country calling codes, of countries and of the non-geographic services: a prefix pin starts with one. */
+let callingCodes: ReadonlySet<string> | undefined
+
+/** Why a `neverBrake` entry would pin nothing: an unknown country, or digits no prefix starts with. */
+function pinProblem(pin: string): string | undefined {
+  if (/^[A-Z]/.test(pin)) return isSupportedCountry(pin) ? undefined : 'is not an ISO country code'
+  callingCodes ??= new Set([
+    ...getCountries().map((country) => getCountryCallingCode(country)),
+    ...['800', '808', '870', '878', '881', '882', '883', '888', '979'],
+  ])
+  const digits = pin.replace('+', '')
+  const code = [1, 2, 3].map((n) => digits.slice(0, n)).find((c) => callingCodes!.has(c))
+  if (!code) return 'does not start with a country calling code (as 44 in "44740")'
+  const longest = code.length + PREFIX_DIGITS
+  if (digits.length > longest)
+    return `is longer than a prefix (country code and ${PREFIX_DIGITS} digits, "${digits.slice(0, longest)}"), so it would match none`
+  return undefined
+}
+
 export const brakeOptionsSchema = z.union([
   z.literal(false),
   z
@@ -55,7 +77,11 @@ export const brakeOptionsSchema = z.union([
             .regex(
               COUNTRY_OR_PREFIX,
               'must be an ISO country ("GB") or a number prefix: country code and first digits ("44740" or "+44740")',
-            ),
+            )
+            .superRefine((pin, ctx) => {
+              const problem = pinProblem(pin)
+              if (problem) ctx.addIssue({ code: 'custom', message: problem })
+            }),
         )
         .default([]),
     })

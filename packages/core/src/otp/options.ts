@@ -74,8 +74,7 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
-/** National digits after the country code that name a number's prefix (its operator block or area code). */
-export const PREFIX_DIGITS = 3
+export { PREFIX_DIGITS } from './brakes.js'
 
 /**
  * The default budgets; `docs/security.md` gives the reasoning for each. Send budgets are checked in one
