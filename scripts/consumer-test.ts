@@ -125,7 +125,14 @@ async function main(): Promise<void> {
     )
   } finally {
     if (keep) console.log(`consumer-test: apps kept in ${dir}`)
-    else rmSync(dir, { recursive: true, force: true })
+    // Retried, and never thrown: a failure above may leave a child still writing, and the cleanup must not
+    // replace the error that says what failed.
+    else
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+      } catch (error) {
+        console.warn(`consumer-test: could not remove ${dir}: ${(error as Error).message}`)
+      }
   }
 }
 
