@@ -1,4 +1,5 @@
-import { OtpRateLimitedError, StoreError, type YunpianError, YunpianOptionsError } from '../errors.js'
+import { StoreError, type YunpianError, YunpianOptionsError } from '../errors.js'
+import { refusalError } from '../throttling/refusal.js'
 import type { ThrottleRule, ThrottleStore } from '../throttling/types.js'
 import { budgetHeaders } from './problem.js'
 
@@ -94,17 +95,7 @@ export async function consumeRouteLimit(
     if (options.headers === false) return { allowed: true, headers: NO_HEADERS }
     return { allowed: true, headers: budgetHeaders(rules, decision.remaining) }
   }
-  const rule = rules.find((r) => r.name === decision.rule)
-  return {
-    allowed: false,
-    error: new OtpRateLimitedError({
-      scope: 'client',
-      rule: decision.rule,
-      retryAfterMs: decision.retryAfterMs,
-      limit: rule?.limit,
-      windowMs: rule?.windowMs,
-    }),
-  }
+  return { allowed: false, error: refusalError('client', decision, rules) }
 }
 
 /** The budget's name when the app gives none: its rules' names. */

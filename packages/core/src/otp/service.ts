@@ -16,6 +16,7 @@ import { isTemporaryCode, RECIPIENT_LIMIT_CODES } from '../protocol/codes.js'
 import type { StatusReport } from '../reports/records.js'
 import { OtpTelemetry } from '../telemetry/otp.js'
 import { MemoryThrottleStore } from '../throttling/memory.js'
+import { refusalError } from '../throttling/refusal.js'
 import { type ThrottleRule, type ThrottleStore, YUNPIAN_RULES } from '../throttling/types.js'
 import { checkStringFields } from '../validation/fields.js'
 import {
@@ -618,7 +619,6 @@ export class OtpService {
       }
       if (!decision.allowed) {
         await this.#refundQuietly(taken)
-        const rule = budget.rules.find((r) => r.name === decision.rule)
         this.#emit({
           type: 'throttled',
           country,
@@ -627,13 +627,7 @@ export class OtpService {
           rule: decision.rule,
           retryAfterMs: decision.retryAfterMs,
         })
-        throw new OtpRateLimitedError({
-          scope: budget.scope,
-          rule: decision.rule,
-          retryAfterMs: decision.retryAfterMs,
-          limit: rule?.limit,
-          windowMs: rule?.windowMs,
-        })
+        throw refusalError(budget.scope, decision, budget.rules)
       }
       budget.remaining = decision.remaining
       taken.push(budget)
