@@ -1,4 +1,4 @@
-// Each package README's options tables are generated from the JSDoc of the options interfaces, so the two
+// Each package README's (and docs/*.md's) options tables are generated from the JSDoc of the options interfaces, so the two
 // cannot drift. A table sits between markers naming the interfaces whose own fields it lists:
 //
 //   <!-- options: YunpianRoutesOptions prefix=routes. -->
@@ -165,6 +165,7 @@ export function tableFor(
   return { lines: [...HEAD, ...rows], problems }
 }
 
+/** The package READMEs and the user docs (`docs/*.md`). */
 function readmes(): string[] {
   const found = ['README.md']
   for (const dir of readdirSync(join(root, 'packages'))) {
@@ -173,6 +174,7 @@ function readmes(): string[] {
       found.push(`packages/${dir}/README.md`)
     } catch {}
   }
+  for (const name of readdirSync(join(root, 'docs'))) if (name.endsWith('.md')) found.push(`docs/${name}`)
   return found
 }
 

@@ -7,6 +7,7 @@ import {
   type CountryFigures,
   verifiedRatio,
 } from '../brake/types.js'
+import type { Expect, SameType } from '../internal/same-type.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -29,9 +30,7 @@ export const DEFAULT_BRAKE = {
 const thresholds = (defaults: { minSends: number; minVerifiedRatio: number }) =>
   z
     .strictObject({
-      /** Matured sends (not reported undelivered) in the window before this scope can brake. */
       minSends: z.number().int().min(1, 'must be at least 1').default(defaults.minSends),
-      /** It brakes when fewer than this share of them verified. */
       minVerifiedRatio: z
         .number()
         .min(0, 'must be 0 to 1')
@@ -88,7 +87,56 @@ export const brakeOptionsSchema = z.union([
     .refine((o) => o.bucketMs <= o.windowMs, { path: ['bucketMs'], message: 'must not exceed windowMs' }),
 ])
 
-export type OtpBrakeOptions = Exclude<z.input<typeof brakeOptionsSchema>, false>
+/** When one scope (a prefix, or a country) brakes. */
+export interface OtpBrakeThresholds {
+  /**
+   * Matured sends (not reported undelivered) in the window before this scope can brake.
+   * @default 50 for a prefix, 300 for a country
+   */
+  minSends?: number | undefined
+  /**
+   * It brakes when fewer than this share of them verified (0 to 1).
+   * @default 0.05
+   */
+  minVerifiedRatio?: number | undefined
+}
+
+/** The pumping brake's settings (`OtpService` option `brake`); every one has a default. */
+export interface OtpBrakeOptions {
+  /**
+   * How far back matured sends are judged, in milliseconds (at least a minute).
+   * @default 3600000 (an hour)
+   */
+  windowMs?: number | undefined
+  /**
+   * The counting bucket, in milliseconds (at least a second, at most `windowMs`).
+   * @default 60000
+   */
+  bucketMs?: number | undefined
+  /**
+   * How long a pause lasts, in milliseconds (at least a second).
+   * @default 3600000 (an hour)
+   */
+  coolOffMs?: number | undefined
+  /**
+   * When a number prefix brakes.
+   * @default `{ minSends: 50, minVerifiedRatio: 0.05 }`
+   */
+  prefix?: OtpBrakeThresholds | undefined
+  /**
+   * When a whole country brakes.
+   * @default `{ minSends: 300, minVerifiedRatio: 0.05 }`
+   */
+  country?: OtpBrakeThresholds | undefined
+  /**
+   * ISO countries (`"GB"`) or number prefixes (`"44740"`, `"+44740"`) that never brake.
+   * @default []
+   */
+  neverBrake?: string[] | undefined
+}
+
+// The interface is what editors show; the schema checks at run time. This fails to compile when they differ.
+type _BrakeOptionsMatchSchema = Expect<SameType<OtpBrakeOptions | false, z.input<typeof brakeOptionsSchema>>>
 type ResolvedBrake = Exclude<z.output<typeof brakeOptionsSchema>, false>
 
 /** Conversion of one country or prefix over the brake's window. */

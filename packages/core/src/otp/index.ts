@@ -2,6 +2,7 @@ export {
   DEFAULT_BRAKE,
   type OtpBrakeOptions,
   type OtpBrakes,
+  type OtpBrakeThresholds,
   type OtpConversion,
 } from './brakes.js'
 export {

@@ -19,9 +19,12 @@ export interface ReportQueue {
 }
 
 /** The app's handlers, as a queue consumer calls them. */
+/** Who takes the reports a queue holds; `start()` needs at least one. */
 export interface ReportHandlers {
-  onStatus?: (reports: StatusReport[]) => unknown | Promise<unknown>
-  onReply?: (reply: ReplyRecord) => unknown | Promise<unknown>
+  /** `(reports) => unknown`: delivery reports; a throw retries the batch. */
+  onStatus?: ((reports: StatusReport[]) => unknown | Promise<unknown>) | undefined
+  /** `(reply) => unknown`: replies to your SMS; a throw retries it. */
+  onReply?: ((reply: ReplyRecord) => unknown | Promise<unknown>) | undefined
 }
 
 /** Hands a batch to the matching handler; a reply batch holds one reply per push. */
