@@ -4,9 +4,12 @@
  *
  *   node --expose-gc --import tsx scripts/otp-memory.ts flood   # 1,000,000 distinct keys into the stores
  *   node --expose-gc --import tsx scripts/otp-memory.ts pairs   # 100,000 send + verify pairs
+ *   node --expose-gc --import tsx scripts/otp-memory.ts brake   # 1,000,000 sends, each to a new prefix
  */
 import {
+  DEFAULT_BRAKE,
   DEFAULT_OTP_LIMITS,
+  MemoryBrakeStore,
   MemoryOtpStore,
   MemoryThrottleStore,
   OtpService,
@@ -118,7 +121,35 @@ async function pairs(): Promise<void> {
   await fake.close()
 }
 
+/**
+ * The pumping brake's memory store at its default cap under the widest flood: 1,000,000 sends, each to a new
+ * number in a new prefix (far past what the send budgets admit), one a millisecond, none verified.
+ */
+async function brake(): Promise<void> {
+  const base = settle()
+  const store = new MemoryBrakeStore()
+  const policy = { ...DEFAULT_BRAKE, maturityMs: 300_000 }
+  const pinned = { prefix: false, country: false }
+  const start = 1_700_000_000_000
+  for (let i = 0; i < 1_000_000; i++) {
+    const send = {
+      country: 'GB',
+      prefix: String(4_400_000_000 + i),
+      subject: i.toString(16).padStart(32, '0'),
+      uid: `otp-${i.toString(16).padStart(36, '0')}`,
+      now: start + i,
+      pinned,
+    }
+    await store.send(send, policy)
+  }
+  const full = settle()
+  console.log(
+    `1,000,000 sends to 1,000,000 prefixes: the brake store holds ${store.size} entries, ${mb(full.heapUsed - base.heapUsed)} of heap (rss ${mb(full.rss)})`,
+  )
+}
+
 const mode = process.argv[2]
 if (mode === 'flood') await flood()
 else if (mode === 'pairs') await pairs()
-else throw new Error('usage: otp-memory.ts flood | pairs')
+else if (mode === 'brake') await brake()
+else throw new Error('usage: otp-memory.ts flood | pairs | brake')
