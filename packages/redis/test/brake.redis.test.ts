@@ -52,7 +52,12 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
     })
     const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
     const counted = counting(connection.client)
-    const store = new RedisBrakeStore({ client: counted.client, prefix: `t${randomUUID().slice(0, 8)}:` })
+    // A generous deadline: the machine running the suite is shared, and this test is about counts, not speed.
+    const store = new RedisBrakeStore({
+      client: counted.client,
+      prefix: `t${randomUUID().slice(0, 8)}:`,
+      timeoutMs: 5_000,
+    })
     const events: OtpEvent[] = []
     const otp = new OtpService({
       client,
@@ -148,7 +153,7 @@ describe('RedisBrakeStore keys', () => {
       countries: ['GB'],
       now: fake.now,
       limits: { perClient: [{ name: 'one', limit: 1, windowMs: MINUTE }] },
-      brakeStore: new RedisBrakeStore({ client: redis, prefix }),
+      brakeStore: new RedisBrakeStore({ client: redis, prefix, timeoutMs: 5_000 }),
     })
     const brakeKeys = () => redis.keys(`${prefix}{otp:brake:*`)
     try {
