@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import { type OtpEvent, OtpService, type OtpServiceOptions, YunpianClient } from '@yunpian-kit/core'
 import { startFakeYunpian } from '@yunpian-kit/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { RedisBrakeStore } from '../src/index.js'
 import { CLIENTS, type ClientUnderTest } from './clients.js'
 
@@ -86,6 +87,62 @@ describe.each(Object.keys(CLIENTS))('attacks on RedisBrakeStore on %s', (name) =
       expect(s.events.filter((e) => e.type === 'brake')).toEqual([])
     } finally {
       await s.close()
+    }
+  })
+})
+
+describe('RedisBrakeStore keys under attack', () => {
+  it('after a wave, a trip, refusals, resends, reports, verifies and a release, every key expires, in one slot per country', async () => {
+    const redis = new Redis({ host: '127.0.0.1', port: inject('redisPort') })
+    const fake = await startFakeYunpian({ now: 1_700_000_000_000, reports: { successRatio: 0.5 } })
+    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
+    const prefix = `k${randomUUID().slice(0, 8)}:`
+    const otp = new OtpService({
+      client,
+      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
+      message: ({ code }) => `【Acme】Your code is ${code}.`,
+      countries: ['GB', 'SG'],
+      now: fake.now,
+      brake: { prefix: { minSends: 10, minVerifiedRatio: 0.2 } },
+      brakeStore: new RedisBrakeStore({ client: redis, prefix }),
+    })
+    try {
+      for (const i of range(30)) await otp.send({ mobile: in740(i), clientKey: randomUUID() })
+      fake.advance(MINUTE)
+      for (const i of range(3)) await otp.send({ mobile: in740(i), clientKey: randomUUID() }) // resends
+      await otp.send({ mobile: '+6591234567', clientKey: randomUUID() })
+      await otp.verify({ mobile: in740(1), code: fake.outbox.lastCode(in740(1))!, clientKey: 'v' })
+      await otp.report(await client.sms.pullStatus({ pageSize: 100 }))
+      fake.advance(MATURE)
+      for (const i of range(5, 100))
+        await expect(otp.send({ mobile: in740(i), clientKey: randomUUID() })).rejects.toMatchObject({
+          scope: 'brake',
+        })
+      expect(await otp.brakes.list()).toHaveLength(1)
+      expect(await otp.brakes.release('44740')).toBe(true)
+      await otp.send({ mobile: in740(200), clientKey: randomUUID() })
+
+      const keys = await redis.keys(`${prefix}*brake*`)
+      expect(keys.length).toBeGreaterThanOrEqual(8)
+      for (const key of keys) {
+        expect(await redis.pttl(key), key).toBeGreaterThan(0)
+        expect(key).toMatch(/^k\w{8}:\{otp:brake:(GB|SG)\}:/)
+      }
+      // No number in any key or value.
+      for (const key of keys) {
+        const type = await redis.type(key)
+        const value =
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? JSON.stringify(await redis.hgetall(key))
+              : JSON.stringify(await redis.zrange(key, 0, -1))
+        expect(`${key} ${value}`).not.toMatch(/7400\d{6}|91234567/)
+      }
+    } finally {
+      await client.close()
+      await fake.close()
+      await redis.quit()
     }
   })
 })
