@@ -57,7 +57,7 @@ describe('the admin page against script in report fields', () => {
       expect(cells[1]).toBe(PAYLOAD)
       expect(cells[3]).toContain('<script>window.__xss=2</script>')
       expect(await page.$$('#reports img, #reports script')).toHaveLength(0)
-      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined()
+      expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined()
     } finally {
       await page.close()
     }
