@@ -2,6 +2,7 @@
 // into fresh apps in a temporary directory outside the workspace, compile the apps with the app's own tsc
 // under `module: node16` (CommonJS) and `module: NodeNext` (ESM), and run, for Express, Fastify, NestJS,
 // the bare web-standard handler and Hono (both on @hono/node-server), one send and one verify against the fake. Run after the build (the test command does).
+// The store contract suites are compiled only (they run inside vitest, not as a program).
 // The two apps share one node_modules in their parent directory: one npm install instead of two.
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       'reflect-metadata': version('reflect-metadata'),
       rxjs: version('rxjs'),
       typescript: version('typescript'),
+      vitest: version('vitest'), // the store contract's peer, at the version the workspace tests with
       '@types/node': version('@types/node'),
       '@types/express': version('@types/express'),
     }
@@ -167,6 +169,21 @@ export const otpOptions = {
 
 const SOURCES: Record<string, string> = {
   'flow.ts': FLOW,
+  // A store of the app's own under the suites: here core's memory store stands in for it.
+  'store.test.ts': `import { MemoryThrottleStore } from '@yunpian-kit/core'
+import { describeThrottleStoreContract, uniqueKey } from '@yunpian-kit/store-contract'
+
+describeThrottleStoreContract('MemoryThrottleStore', () => {
+  let now = Date.now()
+  return {
+    store: new MemoryThrottleStore({ now: () => now }),
+    advance: (ms: number) => {
+      now += ms
+    },
+  }
+})
+export const key: string = uniqueKey('app')
+`,
   'express.ts': `import type { AddressInfo } from 'node:net'
 import { OtpService, YunpianClient } from '@yunpian-kit/core'
 import { otpRouter, problemHandler, yunpian } from '@yunpian-kit/express'
