@@ -44,7 +44,7 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
     await connection.close()
   })
 
-  async function service(options: { successRatio?: number } = {}) {
+  async function service(options: { successRatio?: number; defaults?: boolean } = {}) {
     // One clock: the fake's, which the test moves with advance().
     const fake = await startFakeYunpian({
       now: 1_700_000_000_000,
@@ -65,7 +65,7 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
       message: ({ code }) => `【Acme】Your code is ${code}.`,
       countries: ['GB'],
       now: fake.now,
-      brake,
+      ...(options.defaults ? {} : { brake }),
       brakeStore: store,
       onEvent: (e) => events.push(e),
     })
@@ -120,6 +120,23 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
       s.fake.advance(60 * MINUTE)
       expect(await s.otp.brakes.list()).toEqual([])
       await s.send(pumped(104))
+    } finally {
+      await s.close()
+    }
+  })
+
+  it('cannot be tripped on a converting prefix by many clients filling its send budget (defaults)', async () => {
+    const s = await service({ defaults: true })
+    try {
+      // Five real users verify; then 95 addresses spend the rest of the prefix's 100 an hour, never verifying.
+      await s.wave(converting, 5, 5)
+      await s.wave(converting, 95, 0, 5)
+      await expect(s.send(converting(200))).rejects.toMatchObject({ scope: 'prefix' })
+      // An hour on, the hundred codes are matured evidence; 5 of 100 verified is not below 5%.
+      s.fake.advance(61 * MINUTE)
+      await s.send(converting(201))
+      expect(s.events.filter((e) => e.type === 'brake')).toEqual([])
+      expect((await s.otp.stats()).GB?.prefixes['44750']).toMatchObject({ sent: 101, verified: 5 })
     } finally {
       await s.close()
     }
