@@ -96,9 +96,13 @@ function fieldsOf(declaration: ts.InterfaceDeclaration): Field[] {
   })
 }
 
-/** `'cn'`, `10000`, `true`, `Date.now` read as code; prose (or text with its own backticks) stays as written. */
+/** `'cn'`, `10000`, `true`, `Date.now`, `FAKE_APIKEY` read as code; prose (or text with its own backticks) stays as written. */
 function formatDefault(text: string): string {
-  if (/^(?:'[^']*'|"[^"]*"|-?[\d_.]+|true|false|\[.*\]|\{.*\}|[A-Za-z_$][\w$]*\.[\w$.]+)$/.test(text))
+  if (
+    /^(?:'[^']*'|"[^"]*"|-?[\d_.]+|true|false|\[.*\]|\{.*\}|[A-Za-z_$][\w$]*\.[\w$.]+|[A-Z][A-Z\d_]+)$/.test(
+      text,
+    )
+  )
     return `\`${text}\``
   return text
 }

@@ -1,13 +1,8 @@
 import {
-  type DedupeStore,
   isOtpService,
   isYunpianClient,
   MemoryDedupeStore,
   type OtpService,
-  type ReplyRecord,
-  type ReportEvent,
-  type ReportQueue,
-  type StatusReport,
   type ThrottleRule,
   type ThrottleStore,
   type YunpianClient,
@@ -28,6 +23,7 @@ import {
   readOtpBody,
   readPushBody,
   routeLimitId,
+  type WebhookOptions,
   webhookSecretMatches,
   writeAnswer,
 } from '@yunpian-kit/core/http'
@@ -154,29 +150,8 @@ export function otpRouter(options: OtpRouterOptions = {}): Router {
   return router
 }
 
-/** What `reportsWebhook(options)` takes. */
-export interface ReportsWebhookOptions {
-  /** The last path segment you give Yunpian (`…/yunpian/reports/{secret}`): 16 characters or more; a wrong one answers 404. */
-  secret: string
-  /** `(reports, req) => unknown`: delivery reports (deduplicated). */
-  onStatus?: ((reports: StatusReport[], req: Request) => unknown) | undefined
-  /** `(reply, req) => unknown`: replies to your SMS (needs `apikey` to check their signature). */
-  onReply?: ((reply: ReplyRecord, req: Request) => unknown) | undefined
-  /** Your apikey, for reply signatures. */
-  apikey?: string | undefined
-  /**
-   * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`) so a re-sent report is
-   * handled once anywhere.
-   * @default a `MemoryDedupeStore`
-   */
-  dedupe?: DedupeStore | undefined
-  /**
-   * A durable queue (`RedisReportQueue`): pushes are answered `SUCCESS` once stored there, and its own
-   * handlers run them. Without one, `SUCCESS` only after `onStatus`/`onReply` finished.
-   */
-  queue?: ReportQueue | undefined
-  /** `(event) => void`: duplicates, failed handlers, dead letters, for logs and metrics. */
-  onEvent?: ((event: ReportEvent) => void) | undefined
+/** What `reportsWebhook(options)` takes: the webhook options every adapter takes, and a `report`. */
+export interface ReportsWebhookOptions extends WebhookOptions<Request> {
   /**
    * Errors, for your log.
    * @default console.error

@@ -1,14 +1,9 @@
 import {
-  type DedupeStore,
   isOtpService,
   isYunpianClient,
   MemoryDedupeStore,
   OtpService,
   type OtpServiceOptions,
-  type ReplyRecord,
-  type ReportEvent,
-  type ReportQueue,
-  type StatusReport,
   type ThrottleStore,
   YunpianClient,
   type YunpianClientOptions,
@@ -35,6 +30,7 @@ import {
   routeLimitId,
   tooLargeUnread,
   WEBHOOK_BODY_LIMIT,
+  type WebhookOptions,
   webhookSecretMatches,
 } from '@yunpian-kit/core/http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
@@ -120,36 +116,18 @@ export interface YunpianPluginRoutes {
   rateLimitHeaders?: boolean | undefined
 }
 
-/** The plugin's `webhook`: where Yunpian's pushes arrive and who takes them. */
-export interface YunpianPluginWebhook {
+/** The plugin's `webhook`: the webhook options every adapter takes, where they are mounted, an apikey fallback. */
+export interface YunpianPluginWebhook extends WebhookOptions<FastifyRequest> {
   /**
    * Where `POST /{secret}` is mounted.
    * @default '/yunpian/reports'
    */
   path?: string | undefined
-  /** The last path segment you give Yunpian: 16 characters or more, hard to guess; a wrong one answers 404. */
-  secret: string
-  /** `(reports, request) => unknown`: delivery reports, deduplicated. */
-  onStatus?: ((reports: StatusReport[], request: FastifyRequest) => unknown) | undefined
-  /** `(reply, request) => unknown`: replies to your SMS (their signature is checked with the apikey). */
-  onReply?: ((reply: ReplyRecord, request: FastifyRequest) => unknown) | undefined
   /**
-   * The apikey reply signatures are checked with.
+   * Your apikey, to check reply signatures.
    * @default the client options' apikey
    */
   apikey?: string | undefined
-  /**
-   * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`).
-   * @default a `MemoryDedupeStore`
-   */
-  dedupe?: DedupeStore | undefined
-  /**
-   * A durable queue (`RedisReportQueue`): `SUCCESS` once stored there, its handlers run the reports; without
-   * one, `SUCCESS` only after your handler finished.
-   */
-  queue?: ReportQueue | undefined
-  /** `(event) => void`: duplicates, failed handlers, dead letters. */
-  onEvent?: ((event: ReportEvent) => void) | undefined
 }
 
 const NAME = '@yunpian-kit/fastify'

@@ -1,14 +1,9 @@
-import {
-  type DedupeStore,
-  type OtpService,
-  type ReplyRecord,
-  type StatusReport,
-  YunpianError,
-} from '@yunpian-kit/core'
+import { type DedupeStore, type OtpService, YunpianError } from '@yunpian-kit/core'
 import {
   answerOtpSend,
   answerOtpVerify,
   answerPush,
+  type WebhookOptions as CoreWebhookOptions,
   type HttpAnswer,
   OTP_BODY_LIMIT,
   problemFor,
@@ -71,24 +66,13 @@ export async function verifyResponse(
   return toResponse(await answerOtpVerify(otp, parsed.body, await clientKey(), options))
 }
 
-/** The webhook's options, whatever serves it; the handlers receive the request that carried the push. */
+/**
+ * The webhook's options, whatever serves it: the webhook options every adapter takes, whose handlers receive
+ * the request that carried the push, and the push handling's `dedupeTtlMs` and `leaseMs`.
+ */
 export interface WebhookOptions<R>
-  extends Omit<WebhookRouteOptions, 'dedupe' | 'onStatus' | 'onReply' | 'report'> {
-  /** The last path segment you give Yunpian (`{path}/{secret}`): 16 characters or more; a wrong one answers 404. */
-  secret: string
-  /** `(reports, request) => unknown`: delivery reports; `SUCCESS` is answered only once it succeeded. */
-  onStatus?: ((reports: StatusReport[], request: R) => unknown) | undefined
-  /** `(reply, request) => unknown`: replies to your SMS (needs `apikey` to check their signatures). */
-  onReply?: ((reply: ReplyRecord, request: R) => unknown) | undefined
-  /** Your apikey: required with `onReply`, to check reply signatures. */
-  apikey?: string | undefined
-  /**
-   * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`) so a re-sent report is
-   * handled once anywhere.
-   * @default a `MemoryDedupeStore`
-   */
-  dedupe?: DedupeStore | undefined
-}
+  extends CoreWebhookOptions<R>,
+    Pick<WebhookRouteOptions, 'dedupeTtlMs' | 'leaseMs'> {}
 
 /**
  * `POST {path}/{secret}` once the secret matched: the raw body, read within 256 KiB, to the core's push

@@ -4,15 +4,12 @@ import type {
   OtpService,
   OtpServiceOptions,
   OtpStore,
-  ReplyRecord,
-  ReportEvent,
-  ReportQueue,
-  StatusReport,
   ThrottleRule,
   ThrottleStore,
   YunpianClient,
   YunpianClientOptions,
 } from '@yunpian-kit/core'
+import type { WebhookOptions } from '@yunpian-kit/core/http'
 
 /**
  * The request as the platform hands it over: Express's `Request` on platform-express, Fastify's
@@ -78,23 +75,16 @@ export interface YunpianRoutesOptions {
   rateLimitHeaders?: boolean | undefined
 }
 
-/** What `POST {mount.webhook}/{secret}` does with Yunpian's pushes. */
-export interface YunpianWebhookOptions {
-  /** The path secret: 16 characters or more, hard to guess; a wrong one answers 404. */
-  secret: string
-  /** `(reports, request) => unknown`: delivery reports. */
-  onStatus?(reports: StatusReport[], request: PlatformRequest): unknown
-  /** `(reply, request) => unknown`: replies to your SMS (needs an `apikey` to check their signatures). */
-  onReply?(reply: ReplyRecord, request: PlatformRequest): unknown
+/**
+ * What `POST {mount.webhook}/{secret}` does with Yunpian's pushes: the webhook options every adapter takes,
+ * without `dedupe` (the module's `dedupe` option, or the `YUNPIAN_DEDUPE_STORE` token).
+ */
+export interface YunpianWebhookOptions extends Omit<WebhookOptions<PlatformRequest>, 'dedupe'> {
   /**
-   * The apikey reply signatures are checked with.
+   * Your apikey, to check reply signatures.
    * @default the client options' apikey
    */
   apikey?: string | undefined
-  /** A durable queue (`RedisReportQueue`): `SUCCESS` once stored there; its handlers run the reports. */
-  queue?: ReportQueue | undefined
-  /** Report events (`duplicate`, `handler-failed`…). */
-  onEvent?: ((event: ReportEvent) => void) | undefined
 }
 
 /**

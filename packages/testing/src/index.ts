@@ -4,6 +4,7 @@ export { replySignature, startFakeYunpian } from './server.js'
 export type { TemplateStatus } from './templates.js'
 export {
   FAKE_APIKEY,
+  type FakeReportsOptions,
   type FakeTemplate,
   type FakeYunpian,
   type FakeYunpianOptions,

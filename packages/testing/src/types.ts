@@ -14,59 +14,100 @@ export interface FakeTemplate {
   countries?: string[]
 }
 
+/** What `startFakeYunpian(options)` takes; every option has a default. */
 export interface FakeYunpianOptions {
-  apikey?: string
-  host?: string
-  /** 0 (default) picks a free port. */
-  port?: number
   /**
-   * Yunpian's per-recipient rules. Anti-harassment (same text to one number: 1 per 30 s, 3 per 5 min;
-   * codes 8, 9) is on by default, as at Yunpian; anti-bombing (one number: 1 per 30 s, 3 per hour, 10 per
-   * 24 h; codes 33, 22, 17) is off unless asked for. `false` turns both off (benchmarks).
+   * The apikey it accepts (32 characters, like a real one).
+   * @default FAKE_APIKEY
    */
-  rules?: false | { antiHarassment?: boolean; antiBombing?: boolean }
+  apikey?: string | undefined
+  /**
+   * Where it listens.
+   * @default '127.0.0.1'
+   */
+  host?: string | undefined
+  /**
+   * The port; 0 picks a free one.
+   * @default 0
+   */
+  port?: number | undefined
+  /**
+   * Yunpian's per-recipient rules: anti-harassment (same text to one number: 1 per 30 s, 3 per 5 min; codes
+   * 8, 9), on as at Yunpian, and anti-bombing (one number: 1 per 30 s, 3 per hour, 10 per 24 h; codes 33,
+   * 22, 17), off unless asked for. `false` turns both off (benchmarks).
+   * @default `{ antiHarassment: true, antiBombing: false }`
+   */
+  rules?: false | { antiHarassment?: boolean; antiBombing?: boolean } | undefined
   /** Approved templates. When given, a text that matches none answers code 5. */
-  templates?: FakeTemplate[]
+  templates?: FakeTemplate[] | undefined
   /** Approved signatures for `sign/get` (without 【】). `sign/add` adds more, under review. */
-  signs?: string[]
+  signs?: string[] | undefined
   /**
-   * Words a send may not contain (code 4) and `get_black_word` finds. Default `['代开发票']`; `[]` for
-   * none.
+   * Words a send may not contain (code 4) and `get_black_word` finds; `[]` for none.
+   * @default ['代开发票']
    */
-  blackWords?: string[]
+  blackWords?: string[] | undefined
   /**
-   * How the docs and SDKs disagree, chosen here rather than guessed. `get_black_word`: `'array'`
-   * (default; how yunpian-java-sdk reads v2) or `'object'` (`{"result":{"black_word":"a,b"}}`, Yunpian's
-   * docs example). `tpl/update`: `'wrapped'` (default, `{"template":{…}}`, which the Java and Python SDKs
-   * unwrap first) or `'bare'`.
+   * How the docs and SDKs disagree, chosen here rather than guessed. `get_black_word`: `'array'` (how
+   * yunpian-java-sdk reads v2) or `'object'` (`{"result":{"black_word":"a,b"}}`, Yunpian's docs example).
+   * `tpl/update`: `'wrapped'` (`{"template":{…}}`, which the Java and Python SDKs unwrap first) or `'bare'`.
+   * @default `{ blackWord: 'array', tplUpdate: 'wrapped' }`
    */
-  answers?: { blackWord?: 'array' | 'object'; tplUpdate?: 'wrapped' | 'bare' }
+  answers?: { blackWord?: 'array' | 'object'; tplUpdate?: 'wrapped' | 'bare' } | undefined
   /** ISO countries international numbers may be in. When given, others answer code 20. */
-  countries?: string[]
-  /** Start of the fake's clock (a fixed time), or a clock function; real time by default. */
-  now?: number | Date | (() => number)
+  countries?: string[] | undefined
+  /**
+   * Start of the fake's clock (a fixed time), or a clock function; `fake.advance(ms)` moves it.
+   * @default real time
+   */
+  now?: number | Date | (() => number) | undefined
   /** Seed of the fake's random choices (fault ratios, report outcomes). */
-  seed?: number
-  /** Starting balance in RMB for `user/get` (default 1000). */
-  balance?: number
-  reports?: {
-    /** Where reports go when a send had no `callback_url` (Yunpian's console-wide setting). */
-    pushUrl?: string
-    /** Where replies go. */
-    replyUrl?: string
-    /** Real milliseconds between acceptance and the push (default 20). */
-    delayMs?: number
-    /** Share of messages reported delivered (default 1). */
-    successRatio?: number
-    /** Real milliseconds between status push retries (default 50; Yunpian waits 5 minutes). */
-    retryDelayMs?: number
-    /** Retries after the first status push (default 3, as Yunpian). */
-    retries?: number
-    /** Real milliseconds between reply push retries (default 10; Yunpian waits 1 minute). */
-    replyRetryDelayMs?: number
-    /** Retries after the first reply push (default 5, as Yunpian's reply docs say). */
-    replyRetries?: number
-  }
+  seed?: number | undefined
+  /**
+   * Starting balance in RMB for `user/get`.
+   * @default 1000
+   */
+  balance?: number | undefined
+  /** How the fake pushes delivery reports and replies. */
+  reports?: FakeReportsOptions | undefined
+}
+
+/** How the fake pushes delivery reports and replies, as Yunpian does but faster. */
+export interface FakeReportsOptions {
+  /** Where reports go when a send had no `callback_url` (Yunpian's console-wide setting). */
+  pushUrl?: string | undefined
+  /** Where replies go. */
+  replyUrl?: string | undefined
+  /**
+   * Real milliseconds between acceptance and the push.
+   * @default 20
+   */
+  delayMs?: number | undefined
+  /**
+   * Share of messages reported delivered.
+   * @default 1
+   */
+  successRatio?: number | undefined
+  /**
+   * Real milliseconds between status push retries (Yunpian waits 5 minutes).
+   * @default 50
+   */
+  retryDelayMs?: number | undefined
+  /**
+   * Retries after the first status push, as Yunpian.
+   * @default 3
+   */
+  retries?: number | undefined
+  /**
+   * Real milliseconds between reply push retries (Yunpian waits 1 minute).
+   * @default 10
+   */
+  replyRetryDelayMs?: number | undefined
+  /**
+   * Retries after the first reply push, as Yunpian's reply docs say.
+   * @default 5
+   */
+  replyRetries?: number | undefined
 }
 
 /** A message the fake accepted. */

@@ -41,6 +41,7 @@ export {
   otpVerifyBodySchema,
   tooLarge,
   WEBHOOK_BODY_LIMIT,
+  type WebhookOptions,
   type WebhookOptionsToCheck,
   type WebhookRouteOptions,
   webhookSecretMatches,

@@ -4,8 +4,11 @@ import { z } from 'zod'
 import { YunpianOptionsError } from '../errors.js'
 import { OTP_FIELD_RULES, type OtpField } from '../otp/fields.js'
 import type { OtpService } from '../otp/service.js'
-import { handlePush, type PushHandlerOptions } from '../reports/handle.js'
+import type { DedupeStore } from '../reports/dedupe.js'
+import { handlePush, type PushHandlerOptions, type ReportEvent } from '../reports/handle.js'
 import type { PushBody } from '../reports/parse.js'
+import type { ReportQueue } from '../reports/queue.js'
+import type { ReplyRecord, StatusReport } from '../reports/records.js'
 import type { StringFieldRule } from '../validation/fields.js'
 import { budgetHeaders, type HttpAnswer, problem, problemFor, rateLimitHeaders } from './problem.js'
 
@@ -127,6 +130,34 @@ export interface WebhookRouteOptions extends Omit<PushHandlerOptions, 'onEvent'>
   secret: string
   onEvent?: PushHandlerOptions['onEvent']
   report?: (error: unknown) => void
+}
+
+/**
+ * The webhook options every adapter takes, its handlers given the framework's request (`Request`): one
+ * type, so each adapter only adds what is its own (a path, a `report`, its apikey fallback).
+ */
+export interface WebhookOptions<Request> {
+  /** The last path segment you give Yunpian (`{path}/{secret}`): 16 characters or more, hard to guess; a wrong one answers 404. */
+  secret: string
+  /** `(reports, request) => unknown`: delivery reports, each once; `SUCCESS` is answered only once it succeeded. */
+  onStatus?: ((reports: StatusReport[], request: Request) => unknown) | undefined
+  /** `(reply, request) => unknown`: replies to your SMS, each once (needs an apikey to check their signatures). */
+  onReply?: ((reply: ReplyRecord, request: Request) => unknown) | undefined
+  /** Your apikey, to check reply signatures. */
+  apikey?: string | undefined
+  /**
+   * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`) so a re-sent report is
+   * handled once anywhere.
+   * @default a `MemoryDedupeStore`
+   */
+  dedupe?: DedupeStore | undefined
+  /**
+   * A durable queue (`RedisReportQueue`): pushes are answered `SUCCESS` once stored there, and its own
+   * handlers run them. Without one, `SUCCESS` only after `onStatus`/`onReply` finished.
+   */
+  queue?: ReportQueue | undefined
+  /** `(event) => void`: duplicates, failed handlers, dead letters, for logs and metrics. */
+  onEvent?: ((event: ReportEvent) => void) | undefined
 }
 
 /** What the webhook check reads; `apikey` is the one replies will be checked with (the adapter's fallback applied). */
