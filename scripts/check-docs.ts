@@ -13,38 +13,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { checkOptionTables } from './check-options.js'
+import { checkOptionTables, markdownFiles } from './check-options.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 // Under the root's node_modules, so frameworks and @types resolve as in an app; every public package is
 // linked into the snippets' own node_modules, so `@yunpian-kit/*` resolves through its `exports`.
 const work = join(root, 'node_modules/.cache/yunpian-kit-snippets')
 const started = performance.now()
-
-function markdownFiles(): string[] {
-  const found = ['README.md']
-  for (const dir of readdirSync(join(root, 'packages'))) {
-    try {
-      readFileSync(join(root, 'packages', dir, 'README.md'))
-      found.push(`packages/${dir}/README.md`)
-    } catch {}
-  }
-  const walk = (dir: string) => {
-    let entries: import('node:fs').Dirent[]
-    try {
-      entries = readdirSync(join(root, dir), { withFileTypes: true })
-    } catch {
-      return
-    }
-    for (const entry of entries) {
-      const path = `${dir}/${entry.name}`
-      if (entry.isDirectory()) walk(path)
-      else if (entry.name.endsWith('.md')) found.push(path)
-    }
-  }
-  walk('docs')
-  return found
-}
 
 interface Snippet {
   source: string // Markdown file, relative to the root

@@ -169,8 +169,8 @@ export function tableFor(
   return { lines: [...HEAD, ...rows], problems }
 }
 
-/** The package READMEs and the user docs (`docs/*.md`). */
-function readmes(): string[] {
+/** What users read: the root and package READMEs and every Markdown file under docs, relative to the root. */
+export function markdownFiles(): string[] {
   const found = ['README.md']
   for (const dir of readdirSync(join(root, 'packages'))) {
     try {
@@ -178,7 +178,20 @@ function readmes(): string[] {
       found.push(`packages/${dir}/README.md`)
     } catch {}
   }
-  for (const name of readdirSync(join(root, 'docs'))) if (name.endsWith('.md')) found.push(`docs/${name}`)
+  const walk = (dir: string) => {
+    let entries: import('node:fs').Dirent[]
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const path = `${dir}/${entry.name}`
+      if (entry.isDirectory()) walk(path)
+      else if (entry.name.endsWith('.md')) found.push(path)
+    }
+  }
+  walk('docs')
   return found
 }
 
@@ -187,7 +200,7 @@ export function checkOptionTables(write = false): { problems: string[]; tables: 
   const all = interfaces()
   const problems: string[] = []
   let tables = 0
-  for (const readme of readmes()) {
+  for (const readme of markdownFiles()) {
     const path = join(root, readme)
     const lines = readFileSync(path, 'utf8').split('\n')
     const readmePackage = readme.startsWith('packages/') ? readme.split('/')[1] : undefined
