@@ -82,30 +82,58 @@ export class MemorySendLedger implements SendLedger {
   }
 }
 
+/** What `new Reconciler(options)` takes. */
 export interface ReconcilerOptions {
+  /** The `YunpianClient` whose `get_record` looks sends up. */
   client: YunpianClient
   /** The same dedupe store as the webhook and the poller, so a report arriving several ways is handled once. */
   dedupe: DedupeStore
-  /** Receives the final reports found by lookup (the same handler as the webhook's). */
+  /** `(reports) => unknown`: receives the final reports found by lookup (the same handler as the webhook's). */
   onStatus: (reports: StatusReport[]) => unknown | Promise<unknown>
-  /** Default: in memory (this instance only). */
-  ledger?: SendLedger
-  /** A send with no final report this long after it was sent is looked up (default 10 minutes). */
-  windowMs?: number
-  /** Wait before looking up again a send Yunpian has no final status for yet (default 10 minutes). */
-  recheckMs?: number
-  /** Stop watching a send this long after it was sent, with an `unresolved` event (default 72 h). */
-  giveUpAfterMs?: number
-  /** Between rounds (default 30 s). */
-  intervalMs?: number
-  /** Sends looked up per round (default 100). */
-  batchSize?: number
-  /** `get_record` pages read per round at most (default 10). */
-  maxPages?: number
-  onEvent?: (event: ReportEvent) => void
-  onError?: (error: unknown) => void
-  /** The clock (epoch ms, default `Date.now`): give it the same `now` as the `OtpService`'s. */
-  now?: () => number
+  /**
+   * Where watched sends live; `RedisSendLedger` shares them across instances.
+   * @default a `MemorySendLedger` (this instance only)
+   */
+  ledger?: SendLedger | undefined
+  /**
+   * A send with no final report this long after it was sent is looked up, in milliseconds.
+   * @default 600000 (10 minutes)
+   */
+  windowMs?: number | undefined
+  /**
+   * Wait before looking up again a send Yunpian has no final status for yet, in milliseconds.
+   * @default 600000 (10 minutes)
+   */
+  recheckMs?: number | undefined
+  /**
+   * Stop watching a send this long after it was sent, with an `unresolved` event, in milliseconds.
+   * @default 259200000 (72 h)
+   */
+  giveUpAfterMs?: number | undefined
+  /**
+   * Between rounds of `start()`, in milliseconds; `reconcileOnce()` runs one round.
+   * @default 30000
+   */
+  intervalMs?: number | undefined
+  /**
+   * Sends looked up per round.
+   * @default 100
+   */
+  batchSize?: number | undefined
+  /**
+   * `get_record` pages read per round at most.
+   * @default 10
+   */
+  maxPages?: number | undefined
+  /** `(event) => void`: `reconciled`, `unresolved` and `handler-failed` events, for logs and metrics. */
+  onEvent?: ((event: ReportEvent) => void) | undefined
+  /** Errors of a round (it goes on at the next one), for your log. */
+  onError?: ((error: unknown) => void) | undefined
+  /**
+   * The clock (epoch milliseconds): give it the same `now` as the `OtpService`'s.
+   * @default Date.now
+   */
+  now?: (() => number) | undefined
 }
 
 /** Yunpian's clock and ours differ a little; a lookup window this wide either side absorbs it. */
