@@ -1,7 +1,7 @@
 // The pumping brake, attacked: who else can it be made to stop, and who can keep it from stopping a wave?
 // Every attack runs against the real service, its memory stores and the fake Yunpian over HTTP.
 import { describe, expect, it } from 'vitest'
-import type { OtpEvent } from '../src/index.js'
+import type { OtpEvent, OtpRateLimitedError } from '../src/index.js'
 import { rejection } from './helpers.js'
 import { setup } from './otp-setup.js'
 
@@ -121,5 +121,32 @@ describe('attacks on the pumping brake', () => {
     }
     for (const pin of ['44740', '+44740', '447', '86138', '1415', '65'])
       await setup({ brake: { neverBrake: [pin] } })
+  })
+  it('a client hammering a paused prefix spends its own budget, and only its own', async () => {
+    const s = await setup({
+      brake: { prefix: { minSends: 10, minVerifiedRatio: 0.2 } },
+      limits: { perPrefix: [{ name: 'prefix-1h', limit: 13, windowMs: 60 * MINUTE }] },
+    })
+    await sendAll(s, range(10).map(in740))
+    s.clock.advance(MATURE)
+    // The send that finds the matured wave trips the pause; then the same client keeps asking.
+    const refusals = []
+    for (const i of range(5))
+      refusals.push(await rejection(s.otp.send({ mobile: in740(20 + i), clientKey: 'hammer' })))
+    // The brake refuses while the client's budget lasts (3 a minute), then the client's own budget does:
+    // the requests stop costing a brake step.
+    expect(refusals.map((r) => (r as OtpRateLimitedError).scope)).toEqual([
+      'brake',
+      'brake',
+      'brake',
+      'client',
+      'client',
+    ])
+    // Nobody else's budget was spent: once the pause is released, the prefix still has 3 of its 13 sends.
+    await s.otp.brakes.release('44740')
+    for (const i of range(3)) await s.otp.send({ mobile: in740(40 + i), clientKey: `real-${i}` })
+    expect(await rejection(s.otp.send({ mobile: in740(50), clientKey: 'real-9' }))).toMatchObject({
+      scope: 'prefix',
+    })
   })
 })

@@ -71,13 +71,16 @@ async function advance(fake: FakeYunpian, instances: Instance[], ms: number): Pr
 }
 
 /** A request from one loopback address (127.0.0.2 to 127.0.0.254): each is its own client to the app. */
+// biome-ignore lint/suspicious/noExplicitAny: the answers are JSON of several shapes, read by the assertions
+type Json = any
+
 function call(
   target: Instance,
   method: 'GET' | 'POST',
   path: string,
   body?: object,
   from = '127.0.0.1',
-): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
+): Promise<{ status: number; headers: Record<string, unknown>; json: Json }> {
   return new Promise((resolve, reject) => {
     const data = body ? JSON.stringify(body) : undefined
     const req = request(

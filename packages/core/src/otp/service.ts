@@ -522,7 +522,9 @@ export class OtpService {
 
   /**
    * The brake, after the budgets (a send they refuse leaves no brake state): one store step refuses a paused
-   * prefix or country, trips a pause, or counts the send. A refusal gives the budgets back.
+   * prefix or country, trips a pause, or counts the send. A refusal gives back every budget but the
+   * caller's own: a client hammering a paused prefix spends its budget, so it cannot make the store work
+   * for free, while the number, prefix, country and global budgets stay whole for everyone else.
    */
   async #checkBrake(
     send: { country: string; prefix: string; subject: string; uid: string; now: number },
@@ -540,7 +542,7 @@ export class OtpService {
       throw error
     }
     if (decision.allowed) return
-    await this.#refundQuietly(budgets)
+    await this.#refundQuietly(budgets.filter((b) => b.scope !== 'client'))
     const { brake } = decision
     if (decision.tripped) this.#emit({ type: 'brake', brake })
     const rule = `brake-${brake.scope}`
