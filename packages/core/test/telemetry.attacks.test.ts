@@ -1,38 +1,13 @@
 // Telemetry under the brake's attacks: a wave that trips it, refusals while paused, and a brake store that
 // fails with the number in its message. No number, prefix digits, code, apikey or client key may reach a
 // span (name, status, attributes, events) or a metric attribute, on errors least of all.
-import { context, metrics, trace } from '@opentelemetry/api'
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type BrakeStore, MemoryBrakeStore } from '../src/index.js'
 import { rejection } from './helpers.js'
 import { setup } from './otp-setup.js'
+import { installTelemetry } from './telemetry-setup.js'
 
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE })
-  }
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
-
-const spans = new InMemorySpanExporter()
-const reader = new TestReader()
-const tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
-const meterProvider = new MeterProvider({ readers: [reader] })
-
-beforeAll(() => {
-  tracerProvider.register()
-  metrics.setGlobalMeterProvider(meterProvider)
-})
-afterAll(async () => {
-  await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()])
-  trace.disable()
-  metrics.disable()
-  context.disable()
-})
+const { spans, reader } = installTelemetry()
 
 const MINUTE = 60_000
 const pumped = (i: number) => `+447400${100000 + i}`

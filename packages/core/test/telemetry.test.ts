@@ -1,44 +1,14 @@
 // Telemetry through the OpenTelemetry SDK's in-memory exporters, against the fake Yunpian over real HTTP.
-import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import {
-  AggregationTemporality,
-  type DataPoint,
-  MeterProvider,
-  MetricReader,
-  type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics'
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { OtpRateLimitedError, YunpianApiError } from '../src/index.js'
 import { setup as clientSetup, rejection } from './helpers.js'
 import { NUMBERS, setup, wrongFor } from './otp-setup.js'
+import { installTelemetry } from './telemetry-setup.js'
 
-/** Reads the meter's figures on demand, cumulative since start. */
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE })
-  }
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
-
-const spans = new InMemorySpanExporter()
-const reader = new TestReader()
-const tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
-const meterProvider = new MeterProvider({ readers: [reader] })
-
-beforeAll(() => {
-  // Before any client or service is built: they take their tracer and meter once.
-  tracerProvider.register()
-  metrics.setGlobalMeterProvider(meterProvider)
-})
-afterAll(async () => {
-  await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()])
-  trace.disable()
-  metrics.disable()
-  context.disable()
-})
+const { spans, reader } = installTelemetry()
 beforeEach(() => spans.reset())
 
 async function collect(): Promise<ResourceMetrics> {
