@@ -1,7 +1,10 @@
 // An Express example with the admin page on, a clock the test moves, and small brake thresholds.
-import type { FakeYunpian } from '@yunpian-kit/testing'
+import { type FakeYunpian, type FakeYunpianOptions, startFakeYunpian } from '@yunpian-kit/testing'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { freePort } from '../../../scripts/redis-servers.js'
 import { startExpress } from '../src/express.js'
+import { launchChromium } from './chromium.js'
 
 export const TOKEN = 'test-admin-token-0123456789abcdef'
 const MINUTE = 60_000
@@ -59,4 +62,41 @@ export async function startAdminExample(fake: FakeYunpian, env: NodeJS.ProcessEn
       return { status: refused.status, body: (await refused.json()) as Record<string, unknown> }
     },
   }
+}
+
+/** Opens `url`'s admin page in a new tab and submits `token`; the caller waits for what it expects and closes the page. */
+export async function openAdmin(
+  browser: Browser,
+  url: string,
+  token: string,
+  options?: Parameters<Browser['newPage']>[0],
+): Promise<Page> {
+  const page = await browser.newPage(options)
+  await page.goto(`${url}/admin`)
+  await page.fill('#token', token)
+  await page.click('#open')
+  return page
+}
+
+/**
+ * For a browser test file: Chromium, the fake Yunpian (with `fakeOptions`) and the admin example, started
+ * before its tests and closed after. Read the fields inside tests (they are set in `beforeAll`).
+ */
+export function adminInChromium(fakeOptions?: FakeYunpianOptions) {
+  const started = {} as {
+    browser: Browser
+    fake: FakeYunpian
+    example: Awaited<ReturnType<typeof startAdminExample>>
+  }
+  beforeAll(async () => {
+    started.browser = await launchChromium()
+    started.fake = await startFakeYunpian(fakeOptions)
+    started.example = await startAdminExample(started.fake)
+  }, 60_000)
+  afterAll(async () => {
+    await started.example?.server.close()
+    await started.fake?.close()
+    await started.browser?.close()
+  })
+  return started
 }

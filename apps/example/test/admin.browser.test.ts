@@ -1,52 +1,14 @@
 // The admin page in Debian's Chromium: a pumping wave trips the brake, the page shows it, Release lifts it.
-import { existsSync, mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
-import { type Browser, chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAdminExample, TOKEN } from './admin-setup.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-/** Screenshots, kept as test artifacts (git-ignored). */
-const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url))
+import { describe, expect, it } from 'vitest'
+import { adminInChromium, openAdmin, TOKEN } from './admin-setup.js'
+import { OUTPUT } from './chromium.js'
 
 describe('the admin page in a real browser', () => {
-  let browser: Browser
-  let fake: FakeYunpian
-  let example: Awaited<ReturnType<typeof startAdminExample>>
-
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
-    mkdirSync(OUTPUT, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
-    fake = await startFakeYunpian({ reports: { delayMs: 5 } })
-    example = await startAdminExample(fake)
-  }, 60_000)
-
-  afterAll(async () => {
-    await example?.server.close()
-    await fake?.close()
-    await browser?.close()
-  })
+  const started = adminInChromium({ reports: { delayMs: 5 } })
 
   it('a wrong token shows the refusal and no data', async () => {
-    const page = await browser.newPage()
+    const page = await openAdmin(started.browser, started.example.server.url, 'not-the-admin-token-at-all')
     try {
-      await page.goto(`${example.server.url}/admin`)
-      await page.fill('#token', 'not-the-admin-token-at-all')
-      await page.click('#open')
       await page.waitForSelector('#message.error')
       expect(await page.textContent('#message')).toContain('The admin token is missing or wrong')
       expect(await page.isHidden('#data')).toBe(true)
@@ -56,18 +18,17 @@ describe('the admin page in a real browser', () => {
   })
 
   it('shows conversion per country and prefix, the brake the wave tripped, the reports; Release lifts it', async () => {
-    const { otp } = example.server.services
-    const refused = await example.pumpAndTrip()
+    const { otp } = started.example.server.services
+    const refused = await started.example.pumpAndTrip()
     expect(refused).toMatchObject({ status: 429, body: { code: 'rate_limited' } })
     expect(await otp.brakes.list()).toMatchObject([{ scope: 'prefix', country: 'GB', prefix: '44740' }])
-    await fake.reportsSettled()
-    expect(example.server.services.statusLog.length).toBeGreaterThanOrEqual(20)
+    await started.fake.reportsSettled()
+    expect(started.example.server.services.statusLog.length).toBeGreaterThanOrEqual(20)
 
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } })
+    const page = await openAdmin(started.browser, started.example.server.url, TOKEN, {
+      viewport: { width: 1100, height: 1100 },
+    })
     try {
-      await page.goto(`${example.server.url}/admin`)
-      await page.fill('#token', TOKEN)
-      await page.click('#open')
       await page.waitForSelector('#brakes button.release')
 
       // Sent, verified and verified/sent (delivered depends on whether a report beat its verify). The pumped
@@ -98,7 +59,7 @@ describe('the admin page in a real browser', () => {
       await page.screenshot({ path: `${OUTPUT}admin-released.png`, fullPage: true })
 
       // Released, the prefix sends again at once.
-      const again = await fetch(`${example.server.url}/otp/send`, {
+      const again = await fetch(`${started.example.server.url}/otp/send`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.201' },
         body: JSON.stringify({ mobile: '+447400100077' }),

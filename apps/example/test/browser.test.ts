@@ -1,16 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startExpress } from '../src/express.js'
 import { startFastify } from '../src/fastify.js'
 import { startHono } from '../src/hono.js'
 import { startNest } from '../src/nestjs.js'
-
-/** Debian's Chromium (scripts/ensure-system-deps.sh installs it); never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium'
-const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url))
+import { launchChromium, OUTPUT } from './chromium.js'
 
 describe('the login page in a real browser', () => {
   let browser: Browser
@@ -18,21 +13,7 @@ describe('the login page in a real browser', () => {
   const servers: { name: string; url: string; close(): Promise<void> }[] = []
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
-    mkdirSync(OUTPUT, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
     fake = await startFakeYunpian()
     const env = { YUNPIAN_APIKEY: '' }
     servers.push(
