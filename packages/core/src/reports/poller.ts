@@ -6,29 +6,56 @@ import { emitReportEvent as emit, type ReportEvent } from './handle.js'
 import type { ReplyRecord, StatusReport } from './records.js'
 
 export interface PollOptions {
+  /** The `YunpianClient` whose `pullStatus` (and `pullReply`) is drained. */
   client: YunpianClient
-  /** Records per call, 1 to 100 (default 100). */
+  /**
+   * Records asked for per call, 1 to 100; a page this full is followed by the next call at once.
+   * @default 100
+   */
   pageSize?: number
-  /** Wait after a page that was not full (default 10 s). A full page is followed at once. */
+  /**
+   * Wait after a page that was not full, in milliseconds; doubled per empty page in a row, and backed off
+   * with jitter after errors, up to `maxIntervalMs`.
+   * @default 10000
+   */
   intervalMs?: number
-  /** The longest wait after errors or a run of empty pages (default 60 s). */
+  /**
+   * The longest wait after errors or a run of empty pages, and between retries of a failing handler, in
+   * milliseconds.
+   * @default 60000
+   */
   maxIntervalMs?: number
-  /** Drops records already handled (by push, or an earlier pull). Default: in memory. */
+  /**
+   * Drops records already handled (by push, or an earlier pull): give it the webhook's store.
+   * @default a `MemoryDedupeStore` (this poller only)
+   */
   dedupe?: DedupeStore
-  /** How long a claim lasts while a page's handler runs (default 60 s). */
+  /**
+   * How long a record's claim in `dedupe` lasts while its page's handler runs, in milliseconds.
+   * @default 60000
+   */
   leaseMs?: number
+  /** Stops the poller when aborted, as `stop()` does. */
   signal?: AbortSignal
+  /** `(error) => void`: failed pulls and failing handlers (the poller goes on, backing off), for your log. */
   onError?: (error: unknown) => void
   /**
-   * `page-lost` when a call failed after Yunpian read it (`requestSent`): Yunpian deletes what it returns,
-   * so that page's records may be gone (a reconciler with `getRecord` recovers them). Also `in-flight`.
+   * `(event) => void`: `page-lost` when a call failed after Yunpian read it (`requestSent`), so that page's
+   * records may be gone (a reconciler with `getRecord` recovers them); `in-flight` for records a push handler
+   * holds.
+   *
+   * Yunpian deletes what it returns, which is why a lost answer can lose records.
    */
   onEvent?: (event: ReportEvent) => void
 }
 
 export interface StatusPollerOptions extends PollOptions {
+  /**
+   * `(reports) => unknown`: receives each page of new status reports; the next call waits until it settles,
+   * and a failure retries the same page.
+   */
   onReports: (reports: StatusReport[]) => unknown | Promise<unknown>
-  /** Also pulls replies when given. */
+  /** `(replies) => unknown`: receives each page of new replies; replies are pulled only when it is given. */
   onReplies?: (replies: ReplyRecord[]) => unknown | Promise<unknown>
 }
 
