@@ -129,7 +129,9 @@ export interface OtpBrakeOptions {
    */
   country?: OtpBrakeThresholds | undefined
   /**
-   * ISO countries (`"GB"`) or number prefixes (`"44740"`, `"+44740"`) that never brake.
+   * ISO countries (`"GB"`) or number prefixes (`"44740"`, `"+44740"`, or shorter to pin a wider range) that
+   * never brake but are still counted; a pinned prefix keeps sending while its country is paused. A pin of no
+   * known country, or longer than a prefix, is refused at start-up: it would pin nothing.
    * @default []
    */
   neverBrake?: string[] | undefined
