@@ -2,16 +2,14 @@
 // Every attack runs against the real service, its memory stores and the fake Yunpian over HTTP.
 import { describe, expect, it } from 'vitest'
 import type { OtpEvent, OtpRateLimitedError } from '../src/index.js'
+import { MATURE, MINUTE, mobileIn, range } from './brake-fixtures.js'
 import { rejection } from './helpers.js'
 import { setup } from './otp-setup.js'
 
-const MINUTE = 60_000
 /** Valid GB mobiles in three prefixes: 44740, 44750 and 44751. */
-const in740 = (i: number) => `+447400${100000 + i}`
-const in750 = (i: number) => `+447500${100000 + i}`
-const in751 = (i: number) => `+447510${100000 + i}`
-/** The code lifetime and a bucket: every code sent so far has expired. */
-const MATURE = 5 * MINUTE + 2 * MINUTE
+const in740 = mobileIn('7400')
+const in750 = mobileIn('7500')
+const in751 = mobileIn('7510')
 
 type Setup = Awaited<ReturnType<typeof setup>>
 
@@ -19,7 +17,6 @@ type Setup = Awaited<ReturnType<typeof setup>>
 async function sendAll(s: Setup, numbers: string[]) {
   for (const [i, mobile] of numbers.entries()) await s.otp.send({ mobile, clientKey: `203.0.113.${i}` })
 }
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i)
 const brakeEvents = (events: OtpEvent[]) => events.filter((e) => e.type === 'brake')
 
 describe('attacks on the pumping brake', () => {

@@ -11,20 +11,9 @@ import {
   OtpStoreError,
   Reconciler,
 } from '../src/index.js'
+import { brake, converting, MATURE, MINUTE, pumped } from './brake-fixtures.js'
 import { manualClock, rejection } from './helpers.js'
 import { message, SECRET, setup } from './otp-setup.js'
-
-const MINUTE = 60_000
-/** Valid GB mobiles: prefix 44740 (the pumped one) and 44750 (converting). */
-const pumped = (i: number) => `+447400${100000 + i}`
-const converting = (i: number) => `+447500${100000 + i}`
-/** Small thresholds, so a wave is a few dozen sends. */
-const brake = {
-  prefix: { minSends: 10, minVerifiedRatio: 0.2 },
-  country: { minSends: 1_000, minVerifiedRatio: 0.2 },
-}
-/** The code lifetime and a bucket: every code sent so far has expired unverified. */
-const MATURE = 5 * MINUTE + 2 * MINUTE
 
 type Setup = Awaited<ReturnType<typeof setup>>
 

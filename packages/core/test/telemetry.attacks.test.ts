@@ -3,14 +3,12 @@
 // span (name, status, attributes, events) or a metric attribute, on errors least of all.
 import { describe, expect, it } from 'vitest'
 import { type BrakeStore, MemoryBrakeStore } from '../src/index.js'
+import { MINUTE, pumped } from './brake-fixtures.js'
 import { rejection } from './helpers.js'
 import { setup } from './otp-setup.js'
 import { installTelemetry } from './telemetry-setup.js'
 
 const { spans, reader } = installTelemetry()
-
-const MINUTE = 60_000
-const pumped = (i: number) => `+447400${100000 + i}`
 
 /** Every string telemetry recorded: span names, statuses, attributes, events, metric attributes. */
 async function recorded(): Promise<string[]> {

@@ -1,52 +1,27 @@
 // The pumping brake on Redis, attacked: the same attacks as core's brake.attacks test, on the four clients
 // (ioredis and node-redis, standalone and Cluster) against real servers.
 import { randomUUID } from 'node:crypto'
-import { type OtpEvent, OtpService, type OtpServiceOptions, YunpianClient } from '@yunpian-kit/core'
-import { startFakeYunpian } from '@yunpian-kit/testing'
+import type { OtpServiceOptions } from '@yunpian-kit/core'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
+import { MATURE, MINUTE, mobileIn, range } from '../../core/test/brake-fixtures.js'
 import { RedisBrakeStore } from '../src/index.js'
-import { CLIENTS, type ClientUnderTest } from './clients.js'
+import { brakeService, connectionFor } from './brake-setup.js'
+import { CLIENTS } from './clients.js'
 
-const MINUTE = 60_000
-const in740 = (i: number) => `+447400${100000 + i}`
-const in750 = (i: number) => `+447500${100000 + i}`
-const in751 = (i: number) => `+447510${100000 + i}`
-/** Every code sent so far has expired (5 minutes), and its bucket closed. */
-const MATURE = 7 * MINUTE
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i)
+const in740 = mobileIn('7400')
+const in750 = mobileIn('7500')
+const in751 = mobileIn('7510')
 
 describe.each(Object.keys(CLIENTS))('attacks on RedisBrakeStore on %s', (name) => {
-  let connection: ClientUnderTest
-  beforeAll(async () => {
-    connection = await CLIENTS[name]!()
-  })
-  afterAll(async () => {
-    await connection.close()
-  })
+  const connection = connectionFor(name)
 
   async function service(brake: OtpServiceOptions['brake'], successRatio = 1) {
-    const fake = await startFakeYunpian({ now: 1_700_000_000_000, reports: { successRatio } })
-    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
     const store = new RedisBrakeStore({ client: connection.client, prefix: `a${randomUUID().slice(0, 8)}:` })
-    const events: OtpEvent[] = []
-    const otp = new OtpService({
-      client,
-      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
-      message: ({ code }) => `【Acme】Your code is ${code}.`,
-      countries: ['GB'],
-      now: fake.now,
-      brake,
-      brakeStore: store,
-      onEvent: (e) => events.push(e),
-    })
+    const { otp, fake, client, events, close } = await brakeService(store, { brake, successRatio })
     /** One send per number, each from its own address. */
     const sendAll = async (numbers: string[]) => {
       for (const mobile of numbers) await otp.send({ mobile, clientKey: randomUUID() })
-    }
-    const close = async () => {
-      await client.close()
-      await fake.close()
     }
     return { otp, fake, client, events, sendAll, close }
   }
@@ -94,17 +69,11 @@ describe.each(Object.keys(CLIENTS))('attacks on RedisBrakeStore on %s', (name) =
 describe('RedisBrakeStore keys under attack', () => {
   it('after a wave, a trip, refusals, resends, reports, verifies and a release, every key expires, in one slot per country', async () => {
     const redis = new Redis({ host: '127.0.0.1', port: inject('redisPort') })
-    const fake = await startFakeYunpian({ now: 1_700_000_000_000, reports: { successRatio: 0.5 } })
-    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
     const prefix = `k${randomUUID().slice(0, 8)}:`
-    const otp = new OtpService({
-      client,
-      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
-      message: ({ code }) => `【Acme】Your code is ${code}.`,
+    const { otp, fake, client, close } = await brakeService(new RedisBrakeStore({ client: redis, prefix }), {
       countries: ['GB', 'SG'],
-      now: fake.now,
       brake: { prefix: { minSends: 10, minVerifiedRatio: 0.2 } },
-      brakeStore: new RedisBrakeStore({ client: redis, prefix }),
+      successRatio: 0.5,
     })
     try {
       for (const i of range(30)) await otp.send({ mobile: in740(i), clientKey: randomUUID() })
@@ -140,8 +109,7 @@ describe('RedisBrakeStore keys under attack', () => {
         expect(`${key} ${value}`).not.toMatch(/7400\d{6}|91234567/)
       }
     } finally {
-      await client.close()
-      await fake.close()
+      await close()
       await redis.quit()
     }
   })

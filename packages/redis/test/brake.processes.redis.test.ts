@@ -6,15 +6,11 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
 import { afterEach, describe, expect, inject, it } from 'vitest'
+import { converting, MATURE, MINUTE, pumped } from '../../core/test/brake-fixtures.js'
 
 const fixture = fileURLToPath(new URL('./fixtures/brake-app.ts', import.meta.url))
 const tsconfig = fileURLToPath(new URL('./fixtures/tsconfig.json', import.meta.url))
-const MINUTE = 60_000
-/** Every code sent so far has expired (5 minutes), and its bucket closed. */
-const MATURE = 7 * MINUTE
 const START = 1_700_000_000_000
-const pumped = (i: number) => `+447400${100000 + i}`
-const converting = (i: number) => `+447500${100000 + i}`
 
 interface Instance {
   child: ChildProcess

@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { type OtpEvent, OtpService, YunpianClient } from '@yunpian-kit/core'
-import { startFakeYunpian } from '@yunpian-kit/testing'
+import type { OtpEvent } from '@yunpian-kit/core'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
+import { brake, converting, MATURE, MINUTE, pumped } from '../../core/test/brake-fixtures.js'
 import type { RedisClientLike } from '../src/index.js'
 import { RedisBrakeStore } from '../src/index.js'
-import { CLIENTS, type ClientUnderTest } from './clients.js'
-
-const MINUTE = 60_000
-const pumped = (i: number) => `+447400${100000 + i}`
-const converting = (i: number) => `+447500${100000 + i}`
-const brake = {
-  prefix: { minSends: 10, minVerifiedRatio: 0.2 },
-  country: { minSends: 1_000, minVerifiedRatio: 0.2 },
-}
-/** Every code sent so far has expired (5 minutes), and its bucket closed. */
-const MATURE = 7 * MINUTE
+import { brakeService, connectionFor } from './brake-setup.js'
+import { CLIENTS } from './clients.js'
 
 /** Counts the scripts a client runs: the store's round trips (the client itself is real). */
 function counting(client: RedisClientLike): { client: RedisClientLike; calls: () => number } {
@@ -36,21 +27,9 @@ function counting(client: RedisClientLike): { client: RedisClientLike; calls: ()
 }
 
 describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
-  let connection: ClientUnderTest
-  beforeAll(async () => {
-    connection = await CLIENTS[name]!()
-  })
-  afterAll(async () => {
-    await connection.close()
-  })
+  const connection = connectionFor(name)
 
   async function service(options: { successRatio?: number; defaults?: boolean } = {}) {
-    // One clock: the fake's, which the test moves with advance().
-    const fake = await startFakeYunpian({
-      now: 1_700_000_000_000,
-      reports: { successRatio: options.successRatio ?? 1 },
-    })
-    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
     const counted = counting(connection.client)
     // A generous deadline: the machine running the suite is shared, and this test is about counts, not speed.
     const store = new RedisBrakeStore({
@@ -58,16 +37,10 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
       prefix: `t${randomUUID().slice(0, 8)}:`,
       timeoutMs: 5_000,
     })
-    const events: OtpEvent[] = []
-    const otp = new OtpService({
-      client,
-      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
-      message: ({ code }) => `【Acme】Your code is ${code}.`,
-      countries: ['GB'],
-      now: fake.now,
+    // One clock: the fake's, which the test moves with advance().
+    const { otp, fake, client, events, close } = await brakeService(store, {
+      successRatio: options.successRatio,
       ...(options.defaults ? {} : { brake }),
-      brakeStore: store,
-      onEvent: (e) => events.push(e),
     })
     const send = (mobile: string, clientKey = randomUUID()) => otp.send({ mobile, clientKey })
     const wave = async (number: (i: number) => string, count: number, verify = 0, from = 0) => {
@@ -78,10 +51,6 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
           expect(await otp.verify({ mobile: number(i), code, clientKey: 'v' })).toMatchObject({ ok: true })
         }
       }
-    }
-    const close = async () => {
-      await client.close()
-      await fake.close()
     }
     return { otp, fake, client, events, send, wave, counted, close }
   }
@@ -160,18 +129,13 @@ describe.each(Object.keys(CLIENTS))('RedisBrakeStore on %s', (name) => {
 describe('RedisBrakeStore keys', () => {
   it('every key expires; refusals on cheap grounds and by budgets write none', async () => {
     const redis = new Redis({ host: '127.0.0.1', port: inject('redisPort') })
-    const fake = await startFakeYunpian({ now: 1_700_000_000_000 })
-    const client = new YunpianClient({ apikey: fake.apikey, baseUrl: fake.url, retries: 0 })
     const prefix = `t${randomUUID().slice(0, 8)}:`
-    const otp = new OtpService({
-      client,
-      secret: 'a-secret-of-at-least-thirty-two-bytes!!!',
-      message: ({ code }) => `【Acme】Your code is ${code}.`,
-      countries: ['GB'],
-      now: fake.now,
-      limits: { perClient: [{ name: 'one', limit: 1, windowMs: MINUTE }] },
-      brakeStore: new RedisBrakeStore({ client: redis, prefix, timeoutMs: 5_000 }),
-    })
+    const { otp, close } = await brakeService(
+      new RedisBrakeStore({ client: redis, prefix, timeoutMs: 5_000 }),
+      {
+        limits: { perClient: [{ name: 'one', limit: 1, windowMs: MINUTE }] },
+      },
+    )
     const brakeKeys = () => redis.keys(`${prefix}{otp:brake:*`)
     try {
       await expect(otp.send({ mobile: '+44 7700 900123', clientKey: 'a' })).rejects.toThrow(/valid/)
@@ -190,8 +154,7 @@ describe('RedisBrakeStore keys', () => {
       for (const key of after) expect(await redis.pttl(key)).toBeGreaterThan(0)
       expect((await otp.stats()).GB).toMatchObject({ sent: 1 })
     } finally {
-      await client.close()
-      await fake.close()
+      await close()
       await redis.quit()
     }
   })
