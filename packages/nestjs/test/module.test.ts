@@ -1,9 +1,6 @@
 import 'reflect-metadata'
 import { Controller, Get, Inject, Injectable, Module, UseGuards } from '@nestjs/common'
-import { NestFactory } from '@nestjs/core'
-import { ExpressAdapter } from '@nestjs/platform-express'
-import { startFakeYunpian } from '@yunpian-kit/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   OtpService,
   OtpThrottle,
@@ -13,23 +10,9 @@ import {
   YunpianModule,
   type YunpianModuleOptions,
 } from '../src/index.js'
+import { bootApp, closedAfterEach, otpOptions } from './nest-app.js'
 
-const opened: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  for (const x of opened.splice(0).reverse()) await x.close()
-})
-
-const otpOptions = {
-  secret: 'nest-secret-nest-secret-nest-secret-nest!',
-  message: ({ code }: { code: string }) => `【Acme】Your code is ${code}.`,
-  countries: ['GB'] as string[],
-}
-
-async function fake() {
-  const f = await startFakeYunpian()
-  opened.push(f)
-  return f
-}
+const { opened, fake } = closedAfterEach()
 
 /** A service of the app's own that injects what the module provides. */
 @Injectable()
@@ -40,17 +23,7 @@ class Greeter {
   ) {}
 }
 
-async function boot(imports: unknown[], controllers: unknown[] = []) {
-  @Module({ imports: imports as never[], providers: [Greeter], controllers: controllers as never[] })
-  class AppModule {}
-  const app = await NestFactory.create(AppModule, new ExpressAdapter(), {
-    logger: false,
-    abortOnError: false,
-  })
-  await app.listen(0, '127.0.0.1')
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1')
-  return { app, url }
-}
+const boot = (imports: unknown[], controllers: unknown[] = []) => bootApp(imports, controllers, [Greeter])
 
 describe('YunpianModule', () => {
   it('forRoot: the client and OTP service are injectable; a client it created is closed on shutdown', async () => {

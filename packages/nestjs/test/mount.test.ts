@@ -8,17 +8,14 @@ import {
   type ExceptionFilter,
   Get,
   HttpException,
-  Module,
   UseFilters,
   UseGuards,
 } from '@nestjs/common'
-import { NestFactory } from '@nestjs/core'
-import { ExpressAdapter } from '@nestjs/platform-express'
 import { expectOptionsError } from '@yunpian-kit/adapter-contract'
 import { OtpRateLimitedError } from '@yunpian-kit/core'
-import { type FakeYunpian, startFakeYunpian } from '@yunpian-kit/testing'
+import type { FakeYunpian } from '@yunpian-kit/testing'
 import type { Response } from 'express'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   OtpThrottle,
   OtpThrottleException,
@@ -27,35 +24,15 @@ import {
   YunpianModule,
   type YunpianModuleOptions,
 } from '../src/index.js'
+import { bootApp, closedAfterEach, otpOptions as otp } from './nest-app.js'
 
-const opened: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  for (const x of opened.splice(0).reverse()) await x.close()
-})
+const { opened, fake } = closedAfterEach()
 
 const SECRET = 'webhook-secret-0123456789abcdef'
-const otp = {
-  secret: 'nest-secret-nest-secret-nest-secret-nest!',
-  message: ({ code }: { code: string }) => `【Acme】Your code is ${code}.`,
-  countries: ['GB'],
-}
-
-async function fake(): Promise<FakeYunpian> {
-  const f = await startFakeYunpian()
-  opened.push(f)
-  return f
-}
 
 async function boot(imports: unknown[], controllers: unknown[] = []) {
-  @Module({ imports: imports as never[], controllers: controllers as never[] })
-  class AppModule {}
-  const app = await NestFactory.create(AppModule, new ExpressAdapter(), {
-    logger: false,
-    abortOnError: false,
-  })
+  const { app, url } = await bootApp(imports, controllers)
   opened.push(app)
-  await app.listen(0, '127.0.0.1')
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1')
   const post = async (path: string, body: object = { mobile: '+447400123456' }) =>
     (
       await fetch(`${url}${path}`, {
