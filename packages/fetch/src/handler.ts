@@ -44,7 +44,10 @@ export interface HandlerWebhookOptions extends WebhookOptions<Request> {
 export interface YunpianHandlerOptions {
   /** The verification-code service; not needed with `routes: false`. */
   otp?: OtpService | undefined
-  /** `POST {prefix}/send` and `POST {prefix}/verify`, or `false` for none (a webhook-only handler). */
+  /**
+   * `POST {prefix}/send` and `POST {prefix}/verify`, or `false` for none (a webhook-only handler).
+   * @default `{}`: both routes under `/otp`
+   */
   routes?: OtpRoutesOptions | false | undefined
   /**
    * `POST {path}/{secret}` for Yunpian's pushes, or `false`.

@@ -46,11 +46,20 @@ export interface YunpianModuleOptions {
    * @default a `MemoryDedupeStore`
    */
   dedupe?: DedupeStore | undefined
-  /** How the OTP routes behave, when `mount.otp` mounts them. */
+  /**
+   * How the OTP routes behave, when `mount.otp` mounts them.
+   * @default `{}`: each field's default
+   */
   routes?: YunpianRoutesOptions | undefined
-  /** Who takes Yunpian's pushes, when `mount.webhook` mounts the webhook. */
+  /**
+   * Who takes Yunpian's pushes, when `mount.webhook` mounts the webhook.
+   * @default none: no webhook
+   */
   webhook?: YunpianWebhookOptions | undefined
-  /** Named rule sets for `@OtpThrottle('name')` on your own routes. */
+  /**
+   * Named rule sets for `@OtpThrottle('name')` on your own routes.
+   * @default none: `@OtpThrottle` takes its rules inline
+   */
   throttleRules?: Record<string, readonly ThrottleRule[]> | undefined
 }
 

@@ -10,13 +10,25 @@ export type FaultKind =
   | 'system-busy'
 
 export interface FaultOptions {
-  /** How many matching calls it hits (default 1; `Infinity` with `ratio` for a lasting share). */
+  /**
+   * How many matching calls it hits.
+   * @default 1, or `Infinity` when `ratio` is given (a lasting share)
+   */
   times?: number
-  /** The share of matching calls it hits, 0 to 1 (default 1: every call until `times` run out). */
+  /**
+   * The share of matching calls it hits, 0 to 1.
+   * @default 1 (every call until `times` run out)
+   */
   ratio?: number
-  /** For `latency`: how long to wait before answering (default 200 ms). */
+  /**
+   * For `latency`: how long to wait before answering, in milliseconds.
+   * @default 200
+   */
   latencyMs?: number
-  /** Only calls to this endpoint, e.g. `sms/single_send`. */
+  /**
+   * Only calls to this endpoint, e.g. `sms/single_send`.
+   * @default every endpoint
+   */
   endpoint?: string
 }
 

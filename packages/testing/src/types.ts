@@ -38,9 +38,15 @@ export interface FakeYunpianOptions {
    * @default `{ antiHarassment: true, antiBombing: false }`
    */
   rules?: false | { antiHarassment?: boolean; antiBombing?: boolean } | undefined
-  /** Approved templates. When given, a text that matches none answers code 5. */
+  /**
+   * Approved templates. When given, a text that matches none answers code 5.
+   * @default none: any text is accepted
+   */
   templates?: FakeTemplate[] | undefined
-  /** Approved signatures for `sign/get` (without 【】). `sign/add` adds more, under review. */
+  /**
+   * Approved signatures for `sign/get` (without 【】). `sign/add` adds more, under review.
+   * @default []
+   */
   signs?: string[] | undefined
   /**
    * Words a send may not contain (code 4) and `get_black_word` finds; `[]` for none.
@@ -54,29 +60,44 @@ export interface FakeYunpianOptions {
    * @default `{ blackWord: 'array', tplUpdate: 'wrapped' }`
    */
   answers?: { blackWord?: 'array' | 'object'; tplUpdate?: 'wrapped' | 'bare' } | undefined
-  /** ISO countries international numbers may be in. When given, others answer code 20. */
+  /**
+   * ISO countries international numbers may be in. When given, others answer code 20.
+   * @default every country
+   */
   countries?: string[] | undefined
   /**
    * Start of the fake's clock (a fixed time), or a clock function; `fake.advance(ms)` moves it.
    * @default real time
    */
   now?: number | Date | (() => number) | undefined
-  /** Seed of the fake's random choices (fault ratios, report outcomes). */
+  /**
+   * Seed of the fake's random choices (fault ratios, report outcomes).
+   * @default 1
+   */
   seed?: number | undefined
   /**
    * Starting balance in RMB for `user/get`.
    * @default 1000
    */
   balance?: number | undefined
-  /** How the fake pushes delivery reports and replies. */
+  /**
+   * How the fake pushes delivery reports and replies.
+   * @default `{}`: reports go only to a send's own `callback_url`
+   */
   reports?: FakeReportsOptions | undefined
 }
 
 /** How the fake pushes delivery reports and replies, as Yunpian does but faster. */
 export interface FakeReportsOptions {
-  /** Where reports go when a send had no `callback_url` (Yunpian's console-wide setting). */
+  /**
+   * Where reports go when a send had no `callback_url` (Yunpian's console-wide setting).
+   * @default none: only `pull_status` returns them
+   */
   pushUrl?: string | undefined
-  /** Where replies go. */
+  /**
+   * Where replies go.
+   * @default none: only `pull_reply` returns them
+   */
   replyUrl?: string | undefined
   /**
    * Real milliseconds between acceptance and the push.

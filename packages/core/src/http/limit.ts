@@ -17,7 +17,10 @@ export interface RouteLimit<Request> {
    * @default the adapter's client key: the client address, IPv6 by /64 (with Hono, your `clientKey`)
    */
   key?: ((request: Request) => string | undefined) | undefined
-  /** `(request) => boolean | Promise<boolean>`: requests that pass uncounted (health checks, internal addresses). */
+  /**
+   * `(request) => boolean | Promise<boolean>`: requests that pass uncounted (health checks, internal addresses).
+   * @default none: every request is counted
+   */
   skip?: ((request: Request) => boolean | Promise<boolean>) | undefined
   /**
    * `RateLimit-Policy` and `RateLimit` on allowed requests too; a 429 always has them.

@@ -46,13 +46,17 @@ const json = (status: number, body: unknown): HttpAnswer => ({
 })
 
 export interface OtpRouteOptions {
-  /** What the codes are for (default `login`); set by the server, never by the client. */
+  /**
+   * What the codes are for; set by the server, never by the client.
+   * @default 'login'
+   */
   purpose?: string
   /** Receives provider and infrastructure errors for the log (their detail never reaches the client). */
   report?: (error: unknown) => void
   /**
-   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too (default `true`);
-   * a 429 always has them.
+   * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too; a 429 always has
+   * them.
+   * @default true
    */
   rateLimitHeaders?: boolean
 }
@@ -143,7 +147,10 @@ export interface WebhookOptions<Request> {
   onStatus?: ((reports: StatusReport[], request: Request) => unknown) | undefined
   /** `(reply, request) => unknown`: replies to your SMS, each once (needs an apikey to check their signatures). */
   onReply?: ((reply: ReplyRecord, request: Request) => unknown) | undefined
-  /** Your apikey, to check reply signatures. */
+  /**
+   * Your apikey, to check reply signatures.
+   * @default none (`onReply` needs it: refused at start-up without it)
+   */
   apikey?: string | undefined
   /**
    * Where pushes taken are remembered, shared across instances (`RedisDedupeStore`) so a re-sent report is
@@ -154,6 +161,7 @@ export interface WebhookOptions<Request> {
   /**
    * A durable queue (`RedisReportQueue`): pushes are answered `SUCCESS` once stored there, and its own
    * handlers run them. Without one, `SUCCESS` only after `onStatus`/`onReply` finished.
+   * @default none
    */
   queue?: ReportQueue | undefined
   /** `(event) => void`: duplicates, failed handlers, dead letters, for logs and metrics. */

@@ -419,6 +419,7 @@ export interface OtpServiceOptions {
   /**
    * `{ '+447400000001': '246810' }`: numbers that never get an SMS and verify with a fixed code (app-store
    * review, end-to-end tests); same checks and budgets, marked in events, a start-up warning.
+   * @default none
    */
   testNumbers?: Record<string, string> | undefined
   /**
@@ -438,6 +439,7 @@ export interface OtpServiceOptions {
   /**
    * A `Reconciler` told of every code sent by SMS, so its final status reaches your `onStatus` even when no
    * push or pull brings it. A failure to remember never fails the send: it goes to `warn`.
+   * @default none: sends are not watched
    */
   reconciler?: OtpSendWatcher | undefined
   /**

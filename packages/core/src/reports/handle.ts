@@ -41,9 +41,13 @@ export interface PushHandlerOptions {
   /**
    * A durable queue (`RedisReportQueue`): pushes are acknowledged once stored there, and the queue runs the
    * handlers. Without one, a push is acknowledged only after `onStatus`/`onReply` finished.
+   * @default none
    */
   queue?: ReportQueue | undefined
-  /** Your apikey, needed to check reply signatures. */
+  /**
+   * Your apikey, needed to check reply signatures.
+   * @default none: a reply push is refused with a `YunpianReportError`, never taken unchecked
+   */
   apikey?: string | undefined
   /**
    * How long a record counts as handled, in milliseconds.

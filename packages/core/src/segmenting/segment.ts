@@ -20,7 +20,10 @@ export interface Segmentation {
 }
 
 export interface SegmentOptions {
-  /** Apply NFC and `toGsm` (curly quotes, dashes, NBSP…) before segmenting. */
+  /**
+   * Apply NFC and `toGsm` (curly quotes, dashes, NBSP…) before segmenting.
+   * @default false
+   */
   normalize?: boolean
 }
 

@@ -15,6 +15,7 @@ export interface ConsumeOptions {
    * The key holds state that unauthenticated failures create (a failed-verify budget): a bounded store sheds
    * such keys first when it is full, before anyone's send budgets. Stores whose keys expire by themselves
    * (Redis) may ignore it.
+   * @default false
    */
   shedFirst?: boolean
 }
