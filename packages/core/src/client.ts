@@ -174,7 +174,13 @@ export function isYunpianClient(value: unknown): value is YunpianClient {
   return typeof (value as YunpianClient | undefined)?.sms?.singleSend === 'function'
 }
 
+/** Per-call options, the last argument of every endpoint method. */
 export interface CallOptions {
+  /**
+   * Aborts the call, in flight or waiting to retry, with a `YunpianAbortError` (its `requestSent` says whether
+   * Yunpian may have acted on it).
+   * @default none
+   */
   signal?: AbortSignal
 }
 

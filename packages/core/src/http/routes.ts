@@ -51,7 +51,10 @@ export interface OtpRouteOptions {
    * @default 'login'
    */
   purpose?: string
-  /** Receives provider and infrastructure errors for the log (their detail never reaches the client). */
+  /**
+   * Receives provider and infrastructure errors for the log (their detail never reaches the client).
+   * @default none: not logged
+   */
   report?: (error: unknown) => void
   /**
    * `RateLimit-Policy` and `RateLimit` on a sent code's 202 and on verify's 200 and 401 too; a 429 always has
@@ -132,7 +135,12 @@ export async function answerOtpVerify(
 export interface WebhookRouteOptions extends Omit<PushHandlerOptions, 'onEvent'> {
   /** The secret path segment Yunpian is given: `{path}/{secret}`. At least 16 characters. */
   secret: string
+  /** `(event) => void`: duplicates, failed handlers, dead letters, for logs and metrics. */
   onEvent?: PushHandlerOptions['onEvent']
+  /**
+   * Receives provider and infrastructure errors for the log (their detail never reaches Yunpian).
+   * @default none: not logged
+   */
   report?: (error: unknown) => void
 }
 
