@@ -10,7 +10,8 @@
 // names one package's). `prefix=routes.` goes before the names of the interfaces named after it;
 // `without=a,b` leaves fields out. A row is
 // the field's name, its `@default` (or "(required)"), and the first paragraph of its doc comment; fields
-// typed `never` (the other side of a union) and `@deprecated` ones are left out.
+// typed `never` (the other side of a union) and `@deprecated` ones are left out. An optional field needs a
+// `@default` (what leaving it out means) unless it is a callback or an `AbortSignal`.
 //
 // `node --import tsx scripts/check-options.ts` reports tables that differ (check-docs runs it too);
 // `--write` rewrites them.
@@ -31,6 +32,8 @@ interface Field {
   doc: string
   /** Typed `never`: the other side of a union. */
   never: boolean
+  /** A callback or a signal: leaving it out means "not called", so it needs no `@default`. */
+  hook: boolean
   skip: boolean
 }
 
@@ -83,6 +86,9 @@ function fieldsOf(declaration: ts.InterfaceDeclaration): Field[] {
     if (!member.name || !(ts.isPropertySignature(member) || ts.isMethodSignature(member))) return []
     const { text, tags } = docOf(member)
     const never = ts.isPropertySignature(member) && member.type?.kind === ts.SyntaxKind.NeverKeyword
+    const hook =
+      ts.isMethodSignature(member) ||
+      (ts.isPropertySignature(member) && member.type !== undefined && isHookType(member.type))
     return [
       {
         name: member.name.getText(),
@@ -90,10 +96,20 @@ function fieldsOf(declaration: ts.InterfaceDeclaration): Field[] {
         defaultText: tags.get('default'),
         doc: (text.split(/\n\s*\n/)[0] ?? '').replace(/\s+/g, ' ').trim(),
         never,
+        hook,
         skip: never || tags.has('deprecated'),
       },
     ]
   })
+}
+
+/** A function type (alone, or with `undefined`), or an `AbortSignal`. */
+function isHookType(type: ts.TypeNode): boolean {
+  if (ts.isParenthesizedTypeNode(type)) return isHookType(type.type)
+  if (ts.isUnionTypeNode(type))
+    return type.types.every((t) => t.kind === ts.SyntaxKind.UndefinedKeyword || isHookType(t))
+  if (ts.isFunctionTypeNode(type)) return true
+  return ts.isTypeReferenceNode(type) && type.typeName.getText() === 'AbortSignal'
 }
 
 /** `'cn'`, `10000`, `true`, `Date.now`, `FAKE_APIKEY` read as code; prose (or text with its own backticks) stays as written. */
@@ -158,6 +174,8 @@ export function tableFor(
       if (!field.doc) problems.push(`${name}.${field.name} has no doc comment`)
       if (!field.required && field.defaultText === undefined && /\bdefault\b/i.test(field.doc))
         problems.push(`${name}.${field.name} names a default in its text: say it with @default`)
+      else if (!field.required && field.defaultText === undefined && !field.hook)
+        problems.push(`${name}.${field.name} is optional but has no @default (say what leaving it out means)`)
       const defaultCell = field.required
         ? alternatives.includes(field.name)
           ? oneOf

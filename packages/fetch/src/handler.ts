@@ -42,7 +42,10 @@ export interface HandlerWebhookOptions extends WebhookOptions<Request> {
 
 /** What `yunpianHandler(options)` takes. */
 export interface YunpianHandlerOptions {
-  /** The verification-code service; not needed with `routes: false`. */
+  /**
+   * The verification-code service; not needed with `routes: false`.
+   * @default none (refused at start-up unless `routes: false`)
+   */
   otp?: OtpService | undefined
   /**
    * `POST {prefix}/send` and `POST {prefix}/verify`, or `false` for none (a webhook-only handler).

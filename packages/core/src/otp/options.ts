@@ -381,6 +381,7 @@ export interface OtpServiceOptions {
   /**
    * Send by approved template (`tplSingleSend`) instead: one, or a function choosing one per country and
    * locale, which may answer `undefined` to send that one by `message`.
+   * @default none: every code is sent by `message`
    */
   template?: OtpTemplate | ((context: OtpMessageContext) => OtpTemplate | undefined) | undefined
   /** ISO 3166 countries you serve (`['GB', 'SG']`), or `'all'`; every other one is refused before any SMS. */
