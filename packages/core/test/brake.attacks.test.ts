@@ -146,4 +146,25 @@ describe('attacks on the pumping brake', () => {
       scope: 'prefix',
     })
   })
+  it('releasing prefix digits lifts the pause in every country sharing them (GB and Guernsey in +44 791)', async () => {
+    const s = await setup({
+      countries: ['GB', 'GG'],
+      brake: { prefix: { minSends: 10, minVerifiedRatio: 0.2 } },
+    })
+    const guernsey = (i: number) => `+447911${100000 + i}`
+    const britain = (i: number) => `+4479112${10000 + i}`
+    await sendAll(s, [...range(10).map(guernsey), ...range(10).map(britain)])
+    s.clock.advance(MATURE)
+    for (const mobile of [guernsey(50), britain(50)])
+      await rejection(s.otp.send({ mobile, clientKey: mobile }))
+    const paused = await s.otp.brakes.list()
+    expect(paused.map((b) => [b.country, b.prefix]).sort()).toEqual([
+      ['GB', '44791'],
+      ['GG', '44791'],
+    ])
+    expect(await s.otp.brakes.release('+44791')).toBe(true)
+    expect(await s.otp.brakes.list()).toEqual([])
+    // An entry of list() still names one pause alone.
+    expect(await s.otp.brakes.release(paused[0]!)).toBe(false)
+  })
 })

@@ -162,8 +162,8 @@ export interface OtpBrakes {
   /** The pauses in force, in every instance sharing the store, with the figures that tripped each. */
   list(): Promise<ActiveBrake[]>
   /**
-   * Lifts a pause now: a prefix (`'44740'`), a country (`'GB'`), or an entry of `list()`. Its evidence starts
-   * afresh. True when one was in force.
+   * Lifts a pause now: a prefix (`'44740'`, in every country sharing that calling code), a country (`'GB'`),
+   * or an entry of `list()` (that pause alone). Its evidence starts afresh. True when one was in force.
    */
   release(brake: string | { country: string; prefix?: string | undefined }): Promise<boolean>
 }
@@ -217,11 +217,14 @@ export class Brake {
     list: () => this.store.list(this.#countries, this.#now()),
     release: async (brake) => {
       if (typeof brake !== 'string') return this.store.release(brake, this.#now())
+      // Prefix digits may be paused in several countries sharing a calling code (+44: GB, GG, JE, IM):
+      // release every pause they name, not just the first listed.
       const digits = brake.replace('+', '')
-      const match = (await this.api.list()).find((b) =>
+      const matches = (await this.api.list()).filter((b) =>
         b.scope === 'country' ? b.country === brake : b.prefix === digits,
       )
-      return match ? this.store.release(match, this.#now()) : false
+      const released = await Promise.all(matches.map((b) => this.store.release(b, this.#now())))
+      return released.includes(true)
     },
   }
 
