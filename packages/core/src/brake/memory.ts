@@ -42,7 +42,6 @@ interface RememberedSends {
   expiresAt: number
 }
 
-const SWEEP_PER_NEW_KEY = 2
 /** Sends remembered per number (the default per-number budget allows 3 an hour). */
 const SENDS_PER_NUMBER = 8
 
@@ -116,11 +115,7 @@ export class MemoryBrakeStore implements BrakeStore {
     const sendKey = `${country}|${send.subject}`
     const before = this.#sends.get(sendKey)
     if (!this.#sends.delete(sendKey)) {
-      this.#sweeper.some(now, SWEEP_PER_NEW_KEY)
-      if (this.#sends.size >= this.#maxKeys) {
-        this.#sweeper.all(now)
-        shedOldest(this.#sends, this.#sends.size - this.#maxKeys + Math.max(1, this.#maxKeys / 100))
-      }
+      this.#sweeper.makeRoom(now, this.#maxKeys)
     }
     // Older sends stay for their reports while their buckets are in the window.
     const sends = (before?.expiresAt ?? 0) > now ? before!.sends.filter((s) => s.bucket >= judged.lo) : []

@@ -1,3 +1,6 @@
+/** Entries looked at per new key: more than one, so the sweep outpaces the keys it makes room for. */
+export const SWEEP_PER_NEW_KEY = 2
+
 /**
  * Deletes a map's expired entries a few per call, without timers. It resumes where the last call stopped
  * (a Map's iterator survives deletions and sees later insertions), so every key is looked at in turn,
@@ -24,6 +27,17 @@ export class Sweeper<V> {
       }
       if (this.#expiresAt(next.value[1]) <= now) this.#map.delete(next.value[0])
     }
+  }
+
+  /**
+   * Before a new key goes in: a few entries swept and, when the map holds `maxKeys`, every expired entry and
+   * then the oldest, down to 1% below the cap, so the full sweep is paid once per batch of new keys.
+   */
+  makeRoom(now: number, maxKeys: number): void {
+    this.some(now, SWEEP_PER_NEW_KEY)
+    if (this.#map.size < maxKeys) return
+    this.all(now)
+    shedOldest(this.#map, this.#map.size - (maxKeys - Math.max(1, Math.floor(maxKeys / 100))))
   }
 
   /** Looks at every entry (when the map is full). */

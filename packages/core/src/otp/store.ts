@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { Sweeper, shedOldest } from '../internal/sweeper.js'
+import { Sweeper } from '../internal/sweeper.js'
 
 /** A pending code: only its HMAC digest (hex), never the code itself. */
 export interface OtpChallenge {
@@ -68,13 +68,8 @@ export class MemoryOtpStore implements OtpStore {
     const now = this.#now()
     // A replaced code counts as new: the oldest codes are the first shed when the store is full.
     if (!this.#pending.delete(key)) {
-      // Only new keys grow the map, so only they pay for the sweep (two entries, to outpace them).
-      this.#sweeper.some(now, 2)
-      if (this.#pending.size >= this.#maxKeys) {
-        this.#sweeper.all(now)
-        const target = this.#maxKeys - Math.max(1, Math.floor(this.#maxKeys / 100))
-        shedOldest(this.#pending, this.#pending.size - target)
-      }
+      // Only new keys grow the map, so only they pay for the sweep.
+      this.#sweeper.makeRoom(now, this.#maxKeys)
     }
     this.#pending.set(key, {
       digest: Buffer.from(challenge.digest, 'hex'),

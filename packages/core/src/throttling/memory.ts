@@ -1,5 +1,5 @@
 import { ThrottleStoreError } from '../errors.js'
-import { Sweeper, shedOldest } from '../internal/sweeper.js'
+import { SWEEP_PER_NEW_KEY, Sweeper, shedOldest } from '../internal/sweeper.js'
 import type { ConsumeOptions, ThrottleDecision, ThrottleRule, ThrottleStore } from './types.js'
 
 /** What `new MemoryThrottleStore(options)` takes. */
@@ -38,8 +38,6 @@ interface Entry {
 
 /** The fewest old events worth a trim. */
 const TRIM_BATCH = 32
-/** Entries looked at per new key: more than one, so the sweep outpaces the keys it makes room for. */
-const SWEEP_PER_NEW_KEY = 2
 
 /**
  * Exact sliding windows in process memory: one instance, one process, at most `maxKeys` keys. No timers:
